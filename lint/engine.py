@@ -1,0 +1,107 @@
+"""One lint run: sources -> object summaries -> ServiceAccount resolution -> rule findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .load import InputError, Source, TemplateSkipped, compose, decode, discover, read
+from .model import KubeObject, ServiceAccount, Workload, summarise
+from .rule_api import Context, Settings, Severity
+from .tokens import ServiceAccountIndex
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    path: str
+    line: int
+    column: int
+    message: str
+    kind: str
+    name: str | None
+    namespace: str | None
+    fixable: bool
+    document: int
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """An input that could not be linted (an error) or was skipped on purpose (a notice)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    path: str
+    objects: list[KubeObject] = field(default_factory=list)
+    problem: InputProblem | None = None
+    skipped: bool = False
+
+
+@dataclass(slots=True)
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputProblem] = field(default_factory=list)
+    skipped: list[InputProblem] = field(default_factory=list)
+    files: int = 0
+    objects: int = 0
+    workloads: int = 0
+
+
+def parse(source: Source, data: bytes | None = None) -> ParsedFile:
+    """Read and summarise one source; input problems become a ParsedFile.problem, never an exception."""
+    try:
+        text = decode(read(source) if data is None else data)
+        return ParsedFile(source.path, summarise(source.path, compose(text.content)))
+    except InputError as error:
+        problem = InputProblem(source.path, error.line, error.column, error.message)
+        return ParsedFile(source.path, problem=problem, skipped=isinstance(error, TemplateSkipped))
+    except RecursionError:
+        return ParsedFile(source.path, problem=InputProblem(source.path, 1, 1, "YAML nested too deeply"))
+
+
+def lint_files(files: Iterable[ParsedFile], rules: dict, settings: Settings) -> Report:
+    report = Report()
+    objects: list[KubeObject] = []
+    for parsed in files:
+        report.files += 1
+        if parsed.problem is not None:
+            (report.skipped if parsed.skipped else report.errors).append(parsed.problem)
+        objects.extend(parsed.objects)
+    report.objects = len(objects)
+    report.workloads = sum(isinstance(obj, Workload) for obj in objects)
+    context = Context(settings, ServiceAccountIndex(obj for obj in objects if isinstance(obj, ServiceAccount)))
+    for obj in objects:
+        for rule in rules.values():
+            for problem in rule.check(obj, context):
+                report.findings.append(
+                    Finding(
+                        rule=rule.code,
+                        severity=problem.severity or rule.severity,
+                        path=obj.path,
+                        line=problem.position.line,
+                        column=problem.position.column,
+                        message=problem.message,
+                        kind=obj.kind,
+                        name=obj.name,
+                        namespace=obj.namespace,
+                        fixable=rule.fixable,
+                        document=obj.document,
+                        index=obj.index,
+                    )
+                )
+    return report
+
+
+def lint(paths: list[str], rules: dict, settings: Settings, stdin: bytes | None = None) -> Report:
+    sources, missing = discover(paths)
+    parsed = [parse(source, stdin if source.is_stdin else None) for source in sources]
+    parsed += [ParsedFile(path, problem=InputProblem(path, 1, 1, "no such file or folder")) for path in missing]
+    return lint_files(parsed, rules, settings)

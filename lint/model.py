@@ -1,0 +1,333 @@
+"""Kubernetes objects and workloads, summarised from YAML nodes.
+
+A summary keeps only what rules need, with positions, so that a run over tens of thousands
+of manifests holds small records rather than node trees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ruamel.yaml.nodes import MappingNode, Node
+
+from . import yaml_nodes as yn
+from .yaml_nodes import Position
+
+TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+CONTAINER_GROUPS = ("initContainers", "containers")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadKind:
+    """Where a kind keeps its pod spec and its runtime deadline (paths of mapping keys)."""
+
+    pod_spec: tuple[str, ...]
+    deadline: tuple[str, ...] | None = None
+    long_running: bool = False
+    batch: bool = False
+
+
+WORKLOAD_KINDS: dict[str, WorkloadKind] = {
+    "Pod": WorkloadKind(("spec",)),
+    "PodTemplate": WorkloadKind(("template", "spec")),
+    "Deployment": WorkloadKind(("spec", "template", "spec"), long_running=True),
+    "StatefulSet": WorkloadKind(("spec", "template", "spec"), long_running=True),
+    "DaemonSet": WorkloadKind(("spec", "template", "spec"), long_running=True),
+    "ReplicaSet": WorkloadKind(("spec", "template", "spec"), long_running=True),
+    "ReplicationController": WorkloadKind(("spec", "template", "spec"), long_running=True),
+    "Job": WorkloadKind(("spec", "template", "spec"), ("spec", "activeDeadlineSeconds"), batch=True),
+    "CronJob": WorkloadKind(
+        ("spec", "jobTemplate", "spec", "template", "spec"),
+        ("spec", "jobTemplate", "spec", "activeDeadlineSeconds"),
+        batch=True,
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A scalar as the cluster reads it, where it stands, and how it was spelled."""
+
+    value: object
+    position: Position
+    spelling: str
+    quoted: bool
+
+    @classmethod
+    def of(cls, node: Node | None) -> Field | None:
+        if node is None or isinstance(node, MappingNode) or isinstance(node.value, list):
+            return None
+        return cls(yn.scalar(node), Position.of(node), node.value, bool(node.style))
+
+
+@dataclass(slots=True)
+class Mount:
+    volume: str | None
+    path: str | None
+    read_only: bool
+    sub_path: str | None
+    position: Position
+
+    @property
+    def at_token_path(self) -> bool:
+        return isinstance(self.path, str) and self.path.rstrip("/") == TOKEN_PATH
+
+
+@dataclass(slots=True)
+class Container:
+    name: str | None
+    group: str
+    position: Position
+    image: str | None
+    mounts: list[Mount]
+
+    @property
+    def token_mounts(self) -> list[Mount]:
+        return [mount for mount in self.mounts if mount.at_token_path]
+
+
+@dataclass(slots=True)
+class TokenSource:
+    """A projected serviceAccountToken source."""
+
+    path: str | None
+    expiration: Field | None
+    audience: Field | None
+    position: Position
+
+
+@dataclass(slots=True)
+class Volume:
+    name: str | None
+    position: Position
+    source: str | None
+    secret_name: str | None = None
+    token: TokenSource | None = None
+    ca_cert: bool = False
+    namespace_file: bool = False
+
+
+@dataclass(slots=True)
+class KubeObject:
+    """What every object shares: identity, where it is, and its metadata."""
+
+    path: str
+    document: int
+    index: int
+    kind: str
+    api_version: str | None
+    name: str | None
+    namespace: str | None
+    position: Position
+    first_line: int
+    last_line: int
+    annotations: dict[str, object] = field(default_factory=dict)
+    labels: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}/{self.name or '<unnamed>'}"
+
+
+@dataclass(slots=True)
+class ServiceAccount(KubeObject):
+    automount: Field | None = None
+    secrets: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Workload(KubeObject):
+    """An object that carries a pod spec."""
+
+    pod_spec_position: Position = Position(1, 1)
+    automount: Field | None = None
+    service_account_name: Field | None = None
+    service_account: Field | None = None
+    containers: list[Container] = field(default_factory=list)
+    volumes: list[Volume] = field(default_factory=list)
+    job_deadline: Field | None = None
+    pod_deadline: Field | None = None
+    restart_policy: str | None = None
+    template_annotations: dict[str, object] = field(default_factory=dict)
+    template_labels: dict[str, object] = field(default_factory=dict)
+    long_running_kind: bool = False
+    batch_kind: bool = False
+
+    @property
+    def service_account_ref(self) -> str:
+        """The ServiceAccount the pod runs as: serviceAccountName, else the deprecated field."""
+        for value in (self.service_account_name, self.service_account):
+            if value is not None and isinstance(value.value, str) and value.value:
+                return value.value
+        return "default"
+
+    @property
+    def mounts_token_path(self) -> bool:
+        return any(container.token_mounts for container in self.containers)
+
+    @property
+    def deadline(self) -> Field | None:
+        """The shortest integer runtime limit that applies to its pods."""
+        limits = [d for d in (self.job_deadline, self.pod_deadline) if d is not None and _is_int(d.value)]
+        return min(limits, key=lambda d: d.value) if limits else None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _string_map(node: Node | None) -> dict[str, object]:
+    return {key: yn.scalar(value) for key, (_, value) in yn.entries(node).items()}
+
+
+def expand_lists(node: Node) -> Iterator[Node]:
+    """The objects of a document, `kind: List` (and other *List kinds) expanded item by item."""
+    kind = yn.text(yn.get(node, "kind"))
+    listed = yn.get(node, "items")
+    if kind and kind.endswith("List") and listed is not None and isinstance(listed.value, list):
+        for item in yn.items(listed):
+            yield from expand_lists(item)
+    elif isinstance(node, MappingNode):
+        yield node
+
+
+def summarise(path: str, documents: list[Node]) -> list[KubeObject]:
+    objects: list[KubeObject] = []
+    for document_index, document in enumerate(documents):
+        for index, node in enumerate(expand_lists(document)):
+            summary = summarise_object(path, document_index, index, node)
+            if summary is not None:
+                objects.append(summary)
+    return objects
+
+
+def summarise_object(path: str, document: int, index: int, node: MappingNode) -> KubeObject | None:
+    pairs = yn.entries(node)
+    kind_pair = pairs.get("kind")
+    kind = yn.text(kind_pair[1]) if kind_pair else None
+    if not kind:
+        return None
+    metadata = yn.get(node, "metadata")
+    name = yn.text(yn.get(metadata, "name")) or yn.text(yn.get(metadata, "generateName"))
+    end = node.end_mark
+    common = dict(
+        path=path,
+        document=document,
+        index=index,
+        kind=kind,
+        api_version=yn.text(yn.get(node, "apiVersion")),
+        name=name,
+        namespace=yn.text(yn.get(metadata, "namespace")),
+        position=Position.of(kind_pair[0]),
+        first_line=node.start_mark.line + 1,
+        last_line=max(end.line + (1 if end.column else 0), node.start_mark.line + 1),
+        annotations=_string_map(yn.get(metadata, "annotations")),
+        labels=_string_map(yn.get(metadata, "labels")),
+    )
+    workload_kind = WORKLOAD_KINDS.get(kind)
+    if workload_kind is not None:
+        pod_spec = yn.dig(node, *workload_kind.pod_spec)
+        if isinstance(pod_spec, MappingNode):
+            return _workload(common, node, pod_spec, workload_kind)
+        return None
+    if kind == "ServiceAccount":
+        secrets = [yn.text(yn.get(item, "name")) for item in yn.items(yn.get(node, "secrets"))]
+        return ServiceAccount(
+            **common,
+            automount=Field.of(pairs.get("automountServiceAccountToken", (None, None))[1]),
+            secrets=[name for name in secrets if name],
+        )
+    return KubeObject(**common)
+
+
+def _workload(common: dict, node: MappingNode, pod_spec: MappingNode, kind: WorkloadKind) -> Workload:
+    template_metadata = yn.dig(node, *kind.pod_spec[:-1], "metadata") if len(kind.pod_spec) > 1 else None
+    spec = yn.entries(pod_spec)
+
+    def spec_field(key: str) -> Field | None:
+        pair = spec.get(key)
+        return Field.of(pair[1]) if pair else None
+
+    automount = spec_field("automountServiceAccountToken")
+    if automount is not None:
+        automount = Field(automount.value, Position.of(spec["automountServiceAccountToken"][0]),
+                          automount.spelling, automount.quoted)
+    return Workload(
+        **common,
+        pod_spec_position=Position.of(pod_spec),
+        automount=automount,
+        service_account_name=spec_field("serviceAccountName"),
+        service_account=spec_field("serviceAccount"),
+        containers=[
+            _container(item, group)
+            for group in CONTAINER_GROUPS
+            for item in yn.items(spec.get(group, (None, None))[1])
+            if isinstance(item, MappingNode)
+        ],
+        volumes=[_volume(item) for item in yn.items(spec.get("volumes", (None, None))[1])
+                 if isinstance(item, MappingNode)],
+        job_deadline=Field.of(yn.dig(node, *kind.deadline)) if kind.deadline else None,
+        pod_deadline=spec_field("activeDeadlineSeconds"),
+        restart_policy=yn.text(spec.get("restartPolicy", (None, None))[1]),
+        template_annotations=_string_map(yn.get(template_metadata, "annotations")),
+        template_labels=_string_map(yn.get(template_metadata, "labels")),
+        long_running_kind=kind.long_running,
+        batch_kind=kind.batch,
+    )
+
+
+def _container(node: MappingNode, group: str) -> Container:
+    mounts = [
+        Mount(
+            volume=yn.text(yn.get(item, "name")),
+            path=yn.text(yn.get(item, "mountPath")),
+            read_only=yn.scalar(yn.get(item, "readOnly")) is True,
+            sub_path=yn.text(yn.get(item, "subPath")) or yn.text(yn.get(item, "subPathExpr")),
+            position=Position.of(item),
+        )
+        for item in yn.items(yn.get(node, "volumeMounts"))
+        if isinstance(item, MappingNode)
+    ]
+    return Container(
+        name=yn.text(yn.get(node, "name")),
+        group=group,
+        position=Position.of(node),
+        image=yn.text(yn.get(node, "image")),
+        mounts=mounts,
+    )
+
+
+_NON_SOURCE_KEYS = {"name"}
+
+
+def _volume(node: MappingNode) -> Volume:
+    pairs = yn.entries(node)
+    source = next((key for key in pairs if key not in _NON_SOURCE_KEYS), None)
+    volume = Volume(name=yn.text(yn.get(node, "name")), position=Position.of(node), source=source)
+    if source == "secret":
+        volume.secret_name = yn.text(yn.dig(node, "secret", "secretName"))
+    elif source == "projected":
+        for item in yn.items(yn.dig(node, "projected", "sources")):
+            _add_projected_source(volume, item)
+    return volume
+
+
+def _add_projected_source(volume: Volume, item: Node) -> None:
+    token = yn.get(item, "serviceAccountToken")
+    if isinstance(token, MappingNode) and volume.token is None:
+        volume.token = TokenSource(
+            path=yn.text(yn.get(token, "path")),
+            expiration=Field.of(yn.get(token, "expirationSeconds")),
+            audience=Field.of(yn.get(token, "audience")),
+            position=Position.of(token),
+        )
+    config_map = yn.get(item, "configMap")
+    if yn.text(yn.get(config_map, "name")) == "kube-root-ca.crt":
+        for entry in yn.items(yn.get(config_map, "items")):
+            if yn.text(yn.get(entry, "key")) == "ca.crt" and yn.text(yn.get(entry, "path")) == "ca.crt":
+                volume.ca_cert = True
+    for entry in yn.items(yn.dig(item, "downwardAPI", "items")):
+        if (yn.text(yn.get(entry, "path")) == "namespace"
+                and yn.text(yn.dig(entry, "fieldRef", "fieldPath")) == "metadata.namespace"):
+            volume.namespace_file = True

@@ -1,0 +1,56 @@
+"""A long-lived workload relies on the auto-mounted ServiceAccount token.
+
+Why: Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers and Pods that
+restart always run for days. Their auto-mounted token is a bound token that the kubelet rotates;
+where the issuer does not extend it (AKS with the OIDC issuer), each token expires after one
+hour. A client that reads the token once (older client libraries, home-made controllers,
+Airflow or Spark processes, Java clients with cached credentials) gets 401 Unauthorized an hour
+after start. On clusters that do extend it (upstream default, EKS), the API server logs the
+`authentication.k8s.io/stale-token` audit annotation for such clients: search the audit log for
+it to confirm at runtime.
+
+Fails:
+
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: secret-watcher}
+    spec:
+      template:
+        spec:
+          serviceAccountName: secret-watcher
+          containers:
+          - name: loop
+            image: registry.example.com/py-kube-loop:1
+
+Passes: `automountServiceAccountToken: false` when the pod never calls the API; or a projected
+token mounted at the token path (what `k8stoken fix` writes).
+
+How to fix: the cure is a client that re-reads the token file (client-go >= 1.21 does; the
+kubernetes Python client reloads it when configured with `load_incluster_config()` per call or
+its refresh hook). `k8stoken fix` is a stop-gap: it projects a token that lives
+`--expiration` seconds (default 86400), which only stretches the lifetime; a client that caches
+its token still fails after 24 hours.
+"""
+
+from k8stoken.model import Workload
+from k8stoken.rule_api import Problem, Severity
+from k8stoken.tokens import Lifetime, anchor, lifetime, reliance
+
+CODE = "KT003"
+NAME = "long-lived-workload-token"
+SEVERITY = Severity.WARNING
+FIXABLE = True
+
+
+def check(obj, context):
+    if not isinstance(obj, Workload) or not context.receives_default_token(obj):
+        return
+    if lifetime(obj, context.settings.long_running_threshold) is not Lifetime.LONG_RUNNING:
+        return
+    yield Problem(
+        anchor(obj),
+        f"{obj.label} runs indefinitely on the auto-mounted ServiceAccount token ({reliance(obj, context.automount(obj))}), "
+        "a bound token that expires after 1 h where the issuer does not extend it: its client must reload the token; "
+        "k8stoken fix only stretches the lifetime to expirationSeconds, and a client that caches its token "
+        "still fails after 24 h",
+    )
