@@ -20,8 +20,26 @@ STDIN = "-"
 # Folders that never hold manifests (version control, tool caches, virtualenvs), as ruff does.
 # Other hidden folders are searched: `.chainsaw-test/` or `.argocd/` hold real manifests.
 SKIPPED_FOLDERS = frozenset(
-    {".git", ".hg", ".svn", ".bzr", ".jj", ".tox", ".nox", ".venv", "venv", ".direnv", ".mypy_cache",
-     ".pytest_cache", ".ruff_cache", ".cache", ".idea", ".vscode", "node_modules", "__pycache__"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        ".jj",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        ".direnv",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".cache",
+        ".idea",
+        ".vscode",
+        "node_modules",
+        "__pycache__",
+    }
 )
 BOM = "\ufeff"
 

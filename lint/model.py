@@ -251,8 +251,9 @@ def _workload(common: dict, node: MappingNode, pod_spec: MappingNode, kind: Work
 
     automount = spec_field("automountServiceAccountToken")
     if automount is not None:
-        automount = Field(automount.value, Position.of(spec["automountServiceAccountToken"][0]),
-                          automount.spelling, automount.quoted)
+        automount = Field(
+            automount.value, Position.of(spec["automountServiceAccountToken"][0]), automount.spelling, automount.quoted
+        )
     return Workload(
         **common,
         pod_spec_position=Position.of(pod_spec),
@@ -265,8 +266,9 @@ def _workload(common: dict, node: MappingNode, pod_spec: MappingNode, kind: Work
             for item in yn.items(spec.get(group, (None, None))[1])
             if isinstance(item, MappingNode)
         ],
-        volumes=[_volume(item) for item in yn.items(spec.get("volumes", (None, None))[1])
-                 if isinstance(item, MappingNode)],
+        volumes=[
+            _volume(item) for item in yn.items(spec.get("volumes", (None, None))[1]) if isinstance(item, MappingNode)
+        ],
         job_deadline=Field.of(yn.dig(node, *kind.deadline)) if kind.deadline else None,
         pod_deadline=spec_field("activeDeadlineSeconds"),
         restart_policy=yn.text(spec.get("restartPolicy", (None, None))[1]),
@@ -328,6 +330,8 @@ def _add_projected_source(volume: Volume, item: Node) -> None:
             if yn.text(yn.get(entry, "key")) == "ca.crt" and yn.text(yn.get(entry, "path")) == "ca.crt":
                 volume.ca_cert = True
     for entry in yn.items(yn.dig(item, "downwardAPI", "items")):
-        if (yn.text(yn.get(entry, "path")) == "namespace"
-                and yn.text(yn.dig(entry, "fieldRef", "fieldPath")) == "metadata.namespace"):
+        if (
+            yn.text(yn.get(entry, "path")) == "namespace"
+            and yn.text(yn.dig(entry, "fieldRef", "fieldPath")) == "metadata.namespace"
+        ):
             volume.namespace_file = True

@@ -83,8 +83,11 @@ def summary_line(report: Report) -> str:
     if not report.findings:
         text = f"No findings in {counts['files']} file(s)."
     else:
-        parts = [f"{counts[k]} {label}" for k, label in (("errors", "error"), ("warnings", "warning"), ("info", "info"))
-                 if counts[k]]
+        parts = [
+            f"{counts[k]} {label}"
+            for k, label in (("errors", "error"), ("warnings", "warning"), ("info", "info"))
+            if counts[k]
+        ]
         text = f"Found {counts['findings']} finding(s) ({', '.join(parts)}) in {counts['files']} file(s)."
     if report.errors:
         text += f" {len(report.errors)} input(s) could not be read."

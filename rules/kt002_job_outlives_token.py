@@ -49,7 +49,9 @@ NAME = "job-outlives-token"
 SEVERITY = Severity.ERROR
 FIXABLE = True
 
-CURE = "a client that reloads the token is the cure; k8stoken fix --expiration auto projects one that covers the deadline"
+CURE = (
+    "a client that reloads the token is the cure; k8stoken fix --expiration auto projects one that covers the deadline"
+)
 
 
 def check(obj, context):
