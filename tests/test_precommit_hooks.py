@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from k8stoken.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
