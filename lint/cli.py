@@ -36,7 +36,25 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, json, sarif (code scanning), github (workflow annotations).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8", lazy=False),
+    default=None,
+    metavar="FILE",
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means unreadable input).")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings and errors only: no summary, no skipped notices.")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rules (comma-separated codes).")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (comma-separated codes).")
 @click.option(
@@ -46,14 +64,14 @@ def main() -> None:
     metavar="SECONDS",
     help="A Job deadline above this is long-running (default 3000).",
 )
-def lint(paths, output_format, select, ignore, long_running_threshold) -> None:
+def lint(paths, output_format, output, statistics, exit_zero, quiet, select, ignore, long_running_threshold) -> None:
     """Report workloads that rely on the auto-mounted ServiceAccount token.
 
     PATHS are files, folders (searched for *.yaml and *.yml) or - for standard input.
     Exit status: 0 no findings, 1 findings, 2 an input could not be read or parsed.
     """
     from .engine import lint as run_lint
-    from .report import problem_lines, summary_line, text_lines, to_json
+    from .output import render
     from .rule_api import Settings
 
     settings = Settings()
@@ -63,18 +81,15 @@ def lint(paths, output_format, select, ignore, long_running_threshold) -> None:
     paths = list(paths) or ["."]
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     report = run_lint(paths, rules, settings, stdin=stdin)
-    if output_format == "json":
-        click.echo(to_json(report))
-    else:
-        colour = _colour(sys.stdout)
-        for line in text_lines(report, colour):
-            click.echo(line, color=colour)
-        for line in problem_lines(report):
-            click.echo(line, err=True)
-        click.echo(summary_line(report))
+    colour = output is None and output_format == "text" and _colour(sys.stdout)
+    rendered = render(report, rules, output_format, colour=colour, quiet=quiet, statistics=statistics)
+    for line in rendered.report:
+        click.echo(line, file=output, color=colour)
+    for line in rendered.messages:
+        click.echo(line, err=True)
     if report.errors:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if report.findings else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
 
 
 @main.command("rules")
