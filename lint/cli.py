@@ -92,6 +92,140 @@ def lint(paths, output_format, output, statistics, exit_zero, quiet, select, ign
     sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
 
 
+class Expiration(click.ParamType):
+    """Seconds for the projected token (600..4294967296, never the magic 3607), or `auto`."""
+
+    name = "SECONDS|auto"
+
+    def convert(self, value, param, ctx):
+        from .fix import MAX_EXPIRATION, MIN_EXPIRATION
+
+        if isinstance(value, int) or value is None:
+            return value
+        if str(value).strip().lower() == "auto":
+            return None
+        try:
+            seconds = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a number of seconds or 'auto'", param, ctx)
+        if seconds == 3607:
+            self.fail(
+                "3607 is the admission default, read as 1 hour or 1 year depending on API server flags", param, ctx
+            )
+        if not MIN_EXPIRATION <= seconds <= MAX_EXPIRATION:
+            self.fail(
+                f"{seconds} is outside {MIN_EXPIRATION}..{MAX_EXPIRATION}, which the API server accepts", param, ctx
+            )
+        return seconds
+
+
+# Audiences that mean another service: a token at the default path with one of them gets 401 from the API.
+FOREIGN_AUDIENCES = ("api://azureadtokenexchange", "sts.amazonaws.com", "vault", "https://vault")
+PLACEHOLDERS = ("your-guid", "<", "example", "xxxx", "changeme")
+
+EXTENDED_TOKEN_NOTE = (
+    "note: on clusters that still extend the auto-mounted token (the upstream default, EKS) it can live up to a "
+    "year; the fixed lifetime may be shorter than today's. A client that reloads the token is the cure."
+)
+
+
+def _check_audience(audience: str | None, force: bool) -> None:
+    if audience is None or force:
+        return
+    lowered = audience.strip().lower()
+    if lowered.startswith(FOREIGN_AUDIENCES) or any(mark in lowered for mark in PLACEHOLDERS):
+        raise click.BadParameter(
+            f"{audience!r} is not an audience the API server accepts; a token at the default path with it "
+            "gets 401 from every API call (use --force to write it anyway)",
+            param_hint="--audience",
+        )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option(
+    "--expiration",
+    type=Expiration(),
+    default="86400",
+    show_default=True,
+    help="Token lifetime in seconds, or 'auto' to cover each Job's deadline (3600..86400).",
+)
+@click.option("--audience", default=None, help="Audience of the projected token (default: the API server's).")
+@click.option("--volume-name", default="k8stoken-sa-token", show_default=True, help="Name of the token volume.")
+@click.option("--force", is_flag=True, help="Write an audience that the API server would reject.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only fix findings of these rules.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when something would change.")
+@click.option(
+    "--long-running-threshold",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="A Job deadline above this is long-running (default 3000).",
+)
+def fix(paths, expiration, audience, volume_name, force, select, show_diff, check, long_running_threshold) -> None:
+    """Rewrite workloads that rely on the auto-mounted token, in place.
+
+    Sets automountServiceAccountToken: false and mounts a projected token (with ca.crt and namespace)
+    at /var/run/secrets/kubernetes.io/serviceaccount in every container. PATHS as for lint; with -
+    the fixed YAML goes to standard output. Exit status: 0 all fixed, 1 findings remain (or, with
+    --check, something would change, or an input could not be parsed), 2 a file could not be fixed
+    safely (its fixed text did not verify, or could not be written).
+    """
+    from . import fix_files
+    from .fix import FixSettings
+    from .rule_api import Settings
+
+    if volume_name.startswith("kube-api-access-"):
+        raise click.BadParameter("the kube-api-access- prefix belongs to admission", param_hint="--volume-name")
+    _check_audience(audience, force)
+    settings = Settings(long_running_threshold=long_running_threshold) if long_running_threshold else Settings()
+    fix_settings = FixSettings(expiration=expiration, audience=audience, volume_name=volume_name)
+    paths = list(paths) or ["."]
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    run = fix_files.run(paths, _rules(select), settings, fix_settings, stdin)
+    to_stdout = stdin is not None
+    say = (lambda line: click.echo(line, err=True)) if to_stdout else click.echo
+    # Inputs that cannot be parsed are reported and remain to be dealt with (exit 1); exit 2 is kept for
+    # files that fix meant to change and could not change safely.
+    for problem in run.report.errors:
+        click.echo(f"{problem.path}:{problem.line}:{problem.column}: error: {problem.message}", err=True)
+    errors = []
+    for outcome in run.files:
+        if outcome.error is not None:
+            errors.append(f"{outcome.path}:1:1: error: {outcome.error}; not written")
+            continue
+        for note in outcome.fixed.notes:
+            click.echo(note, err=True)
+        if not outcome.changed:
+            continue
+        if show_diff:
+            click.echo(outcome.diff(), nl=False)
+        elif check:
+            say(f"would fix {outcome.path}: {', '.join(outcome.fixed.fixed)}")
+        elif outcome.path != "-":
+            problem = fix_files.write(outcome, paths)
+            if problem is not None:
+                errors.append(f"{problem.path}:{problem.line}:{problem.column}: error: {problem.message}")
+                continue
+            say(f"fixed {outcome.path}: {', '.join(outcome.fixed.fixed)}")
+    if to_stdout and not show_diff:
+        stdin_outcome = next((o for o in run.files if o.path == "-"), None)
+        sys.stdout.buffer.write(stdin_outcome.output() if stdin_outcome and stdin_outcome.error is None else stdin)
+    for line in errors:
+        click.echo(line, err=True)
+    changed = [o for o in run.files if o.changed and o.error is None]
+    if changed:
+        if expiration is not None and expiration > 86400:
+            click.echo("warning: AKS and other OIDC-issuer clusters cap projected tokens at 86400 s", err=True)
+        click.echo(EXTENDED_TOKEN_NOTE, err=True)
+    if errors:
+        sys.exit(EXIT_ERROR)
+    if check and changed:
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_FINDINGS if run.remaining or run.report.errors else EXIT_CLEAN)
+
+
 @main.command("rules")
 def list_rules() -> None:
     """List the rules: code, name, default severity, whether fix handles it."""
@@ -115,6 +249,23 @@ def explain(code: str) -> None:
     fix = "fixable by k8stoken fix" if rule.fixable else "not fixable automatically"
     click.echo(f"{rule.code} {rule.name} [{rule.severity}] ({fix})\n")
     click.echo(_dedent_doc(rule.doc))
+
+
+@main.command()
+@click.argument("token_file", required=False, metavar="[FILE|-]", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def token(token_file: str | None, output_format: str) -> None:
+    """Decode a ServiceAccount token without verifying it, and say what kind it is.
+
+    FILE defaults to /var/run/secrets/kubernetes.io/serviceaccount/token (run it inside the pod, e.g.
+    with kubectl exec); - reads standard input. Shows issuer, audiences, subject, the pod and
+    ServiceAccount it is bound to, issue and expiry times, and whether it is a legacy Secret token,
+    a bound token from the cluster's own issuer or one from a managed OIDC issuer (AKS, EKS, GKE).
+    Exit status: 0 valid, 1 expired, 2 not readable as a JWT.
+    """
+    from .token_inspect import DEFAULT_TOKEN_PATH, run
+
+    sys.exit(run(token_file or DEFAULT_TOKEN_PATH, output_format))
 
 
 def _dedent_doc(doc: str) -> str:

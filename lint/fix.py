@@ -1,0 +1,403 @@
+"""The token fix as text edits: automount off, one projected token volume, a mount in every container.
+
+Edits are computed from node positions and applied to the original text; nothing is re-serialised.
+The result is re-parsed and must equal the original data plus exactly the intended change.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from ruamel.yaml import YAML
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import yaml_nodes as yn
+from .edits import Edit, OverlappingEdits, apply_edits
+from .layout import Style, block_mapping, block_sequence, detect_style, flow
+from .load import compose
+from .model import CONTAINER_GROUPS, TOKEN_PATH, WORKLOAD_KINDS, Workload, expand_lists, summarise_object
+
+DEFAULT_VOLUME_NAME = "k8stoken-sa-token"
+DEFAULT_EXPIRATION = 86400
+MIN_EXPIRATION, MAX_EXPIRATION = 600, 4294967296
+AUTO_FLOOR, AUTO_CEILING = 3600, 86400
+INJECTED_VOLUME_PREFIX = "kube-api-access-"
+
+SIDECAR_INJECTION = {
+    "sidecar.istio.io/inject": ("true",),
+    "linkerd.io/inject": ("enabled",),
+    "kuma.io/sidecar-injection": ("enabled", "true"),
+}
+_ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
+
+
+class FixError(Exception):
+    """The fix could not be made safely; the file is left as it was."""
+
+
+@dataclass(frozen=True, slots=True)
+class FixSettings:
+    expiration: int | None = DEFAULT_EXPIRATION  # None: cover each Job's deadline
+    audience: str | None = None
+    volume_name: str = DEFAULT_VOLUME_NAME
+
+
+@dataclass(slots=True)
+class FileFix:
+    new_text: str
+    fixed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def sidecar_injection(workload: Workload) -> str | None:
+    """The admission webhook marker on the object or its pod template, if any."""
+    for values in (workload.annotations, workload.labels, workload.template_annotations, workload.template_labels):
+        for key, accepted in SIDECAR_INJECTION.items():
+            value = values.get(key)
+            if value is not None and str(value).lower() in accepted:
+                return f"{key}: {value}"
+    return None
+
+
+def auto_expiration(workload: Workload) -> int:
+    """A lifetime that covers a batch pod's deadline: whole hours, within [3600, 86400]."""
+    deadline = workload.deadline
+    if deadline is None:
+        return AUTO_CEILING
+    hours = math.ceil(deadline.value / 3600) * 3600
+    return max(AUTO_FLOOR, min(AUTO_CEILING, hours))
+
+
+def token_volume(name: str, expiration: int, audience: str | None) -> dict:
+    token: dict = {"path": "token", "expirationSeconds": expiration}
+    if audience:
+        token["audience"] = audience
+    return {
+        "name": name,
+        "projected": {
+            "defaultMode": 420,
+            "sources": [
+                {"serviceAccountToken": token},
+                {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                {
+                    "downwardAPI": {
+                        "items": [
+                            {"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}
+                        ]
+                    }
+                },
+            ],
+        },
+    }
+
+
+def token_mount(volume_name: str) -> dict:
+    return {"name": volume_name, "mountPath": TOKEN_PATH, "readOnly": True}
+
+
+class _Planner:
+    """Collects the edits for one file; nodes shared through anchors are edited once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.edits: list[Edit] = []
+        self.done: set[int] = set()
+        self.last_leaf: Node | None = None
+
+    def once(self, node: Node) -> bool:
+        if id(node) in self.done:
+            return False
+        self.done.add(id(node))
+        return True
+
+    # -- positions -------------------------------------------------------------------------------
+
+    def content_end(self, node: Node, lower: int) -> int:
+        """Offset just after the last character that belongs to a node's value."""
+        if node.start_mark.index < lower:  # an alias: the node itself lives at its anchor
+            match = _ALIAS.search(self.text, lower)
+            if match is None:
+                raise FixError("cannot locate an alias")
+            return match.end()
+        if isinstance(node, ScalarNode) or node.flow_style or not node.value:
+            self.last_leaf = node
+            return node.end_mark.index
+        if isinstance(node, MappingNode):
+            key, value = node.value[-1]
+            return self.content_end(value, key.end_mark.index)
+        bound = node.start_mark.index
+        for item in node.value[:-1]:
+            bound = self.content_end(item, bound)
+        return self.content_end(node.value[-1], bound)
+
+    def next_line(self, offset: int) -> int | None:
+        """Start of the line after offset (an offset already at a line start stays); None at EOF."""
+        if offset > 0 and self.text[offset - 1] == "\n":
+            return offset
+        newline = self.text.find("\n", offset)
+        return None if newline < 0 else newline + 1
+
+    def insert_lines(self, offset: int, lines: list[str], style: Style) -> None:
+        at = self.next_line(offset)
+        depth = _depth(lines[0])
+        if at is None and isinstance(self.last_leaf, ScalarNode) and self.last_leaf.style in ("|", ">"):
+            # A line break after it would become part of the block scalar's value.
+            raise FixError("cannot append after a block scalar that ends the file without a newline")
+        if at is None:
+            self.edits.append(Edit.insert(len(self.text), style.newline + style.newline.join(lines), depth))
+        else:
+            self.edits.append(Edit.insert(at, style.newline.join(lines) + style.newline, depth))
+
+    def before_comments(self, line_start: int) -> int:
+        """Move an insertion point above the comment lines directly over it (they belong to the key below)."""
+        while line_start > 0:
+            previous = self.text.rfind("\n", 0, line_start - 1) + 1
+            if not self.text[previous:line_start].strip().startswith("#"):
+                break
+            line_start = previous
+        return line_start
+
+    # -- edits -----------------------------------------------------------------------------------
+
+    def set_entry(self, mapping: MappingNode, key: str, value: object, style: Style, after: str | None) -> None:
+        """Add `key: value` to a mapping that lacks it as its own key: after the entry `after` when the
+        mapping has it, else first when `after` is empty, else last (or first, where last cannot be)."""
+        if mapping.flow_style:
+            self.edits.append(self._flow_insert(mapping, f"{key}: {flow(value)}"))
+            return
+        column = mapping.value[0][0].start_mark.column
+        lines = block_mapping({key: value}, column, style)
+        anchor_pair = _own(mapping, after) if after else None
+        if anchor_pair is not None:
+            self.insert_lines(self.content_end(anchor_pair[1], anchor_pair[0].end_mark.index), lines, style)
+        elif after == "":
+            self.insert_first(mapping, lines, style)
+        else:
+            try:
+                self.insert_lines(self.content_end(mapping, mapping.start_mark.index), lines, style)
+            except FixError:
+                self.insert_first(mapping, lines, style)
+
+    def insert_first(self, mapping: MappingNode, lines: list[str], style: Style) -> None:
+        """Insert lines above a block mapping's first key and the comments that belong to it."""
+        first_key = mapping.value[0][0]
+        line_start = self.text.rfind("\n", 0, first_key.start_mark.index) + 1
+        if self.text[line_start : first_key.start_mark.index].strip():
+            # The first key shares its line with a dash (`- name: x`): go right after that entry.
+            first_value = mapping.value[0][1]
+            self.insert_lines(self.content_end(first_value, first_key.end_mark.index), lines, style)
+            return
+        at = self.before_comments(line_start)
+        depth = _depth(lines[0])
+        self.edits.append(Edit.insert(at, style.newline.join(lines) + style.newline, depth))
+
+    def append_item(self, sequence: SequenceNode, item: dict, style: Style) -> None:
+        if sequence.flow_style:
+            self.edits.append(self._flow_insert(sequence, flow(item)))
+            return
+        dash = sequence.start_mark.column
+        first = sequence.value[0]
+        gap = first.start_mark.column - dash if first.start_mark.line == sequence.start_mark.line else style.dash_gap
+        lines = block_sequence([item], dash, Style(style.indent, style.sequence_offset, max(gap, 1), style.newline))
+        self.insert_lines(self.content_end(sequence, sequence.start_mark.index), lines, style)
+
+    def fill_empty(self, mapping: MappingNode, key: ScalarNode, value: Node, items: list, style: Style) -> None:
+        """Replace `key: []`, `key: {}`, `key: ~` or a bare `key:` with a list of the new items."""
+        if mapping.flow_style:
+            self.edits.append(Edit(key.end_mark.index, value.end_mark.index, ": " + flow(items)))
+            return
+        self.edits.append(Edit(key.end_mark.index, max(value.end_mark.index, key.end_mark.index), ":"))
+        lines = block_sequence(items, key.start_mark.column + style.sequence_offset, style)
+        self.insert_lines(value.end_mark.index, lines, style)
+
+    def add_to_list(self, mapping: MappingNode, key: str, item: dict, style: Style) -> None:
+        """Append an item to mapping[key], creating or filling the list as needed."""
+        pair = yn.entries(mapping).get(key)
+        own = _own(mapping, key)
+        if pair is not None and isinstance(pair[1], SequenceNode) and pair[1].value:
+            if self.once(pair[1]):
+                self.append_item(pair[1], item, style)
+        elif own is not None and (yn.is_null(own[1]) or not own[1].value):
+            self.fill_empty(mapping, own[0], own[1], [item], style)
+        elif own is None:
+            self.set_entry(mapping, key, [item], style, after=None)
+        else:
+            raise FixError(f"{key} is not a list")
+
+    def _flow_insert(self, collection: Node, entry: str) -> Edit:
+        close = collection.end_mark.index - 1
+        if self.text[close] not in "]}":
+            raise FixError("unexpected flow collection end")
+        if not collection.value:
+            return Edit.insert(close, entry)
+        last = collection.value[-1]
+        bound = last[0].end_mark.index if isinstance(last, tuple) else collection.start_mark.index
+        last_node = last[1] if isinstance(last, tuple) else last
+        return Edit.insert(self.content_end(last_node, bound), ", " + entry)
+
+
+def _depth(line: str) -> int:
+    """Nesting of an inserted line: by column, and an indentless `- item` sits inside the key beside it."""
+    body = line.lstrip()
+    return 2 * (len(line) - len(body)) + body.startswith("-")
+
+
+def _own(mapping: MappingNode, key: str) -> tuple[ScalarNode, Node] | None:
+    for pair in mapping.value:
+        if isinstance(pair[0], ScalarNode) and pair[0].tag != yn.MERGE_TAG and pair[0].value == key:
+            return pair
+    return None
+
+
+def _volume_name(pod_spec: Node, wanted: str) -> str:
+    taken = {yn.text(yn.get(item, "name")) for item in yn.items(yn.get(pod_spec, "volumes"))}
+    name, number = wanted, 2
+    while name in taken:
+        name, number = f"{wanted}-{number}", number + 1
+    return name
+
+
+def _containers(pod_spec: Node) -> list[MappingNode]:
+    return [
+        item
+        for group in CONTAINER_GROUPS
+        for item in yn.items(yn.get(pod_spec, group))
+        if isinstance(item, MappingNode)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """The intended change to one object, replayed on plain data to verify the edited text."""
+
+    document: int
+    index: int
+    pod_spec_path: tuple[str, ...]
+    volume: dict
+    mount: dict
+
+
+def _plan_workload(planner: _Planner, obj: MappingNode, kind: str, volume: dict, style_text: str) -> None:
+    pod_spec = yn.dig(obj, *WORKLOAD_KINDS[kind].pod_spec)
+    if not planner.once(pod_spec):
+        return
+    style = detect_style(style_text, pod_spec, obj)
+    automount = _own(pod_spec, "automountServiceAccountToken")
+    if pod_spec.flow_style and not pod_spec.value:
+        raise FixError("empty flow pod spec")
+    if automount is not None and isinstance(automount[1], ScalarNode):
+        value = automount[1]
+        start = value.start_mark.index
+        end = value.end_mark.index
+        planner.edits.append(Edit(start, end, "false" if end > start else " false"))
+    else:
+        # Last, beside the new volume: one contiguous hunk per object keeps the diff easy to review.
+        planner.set_entry(pod_spec, "automountServiceAccountToken", False, style, after=None)
+    planner.add_to_list(pod_spec, "volumes", volume, style)
+    mount = token_mount(volume["name"])
+    for container in _containers(pod_spec):
+        if planner.once(container):
+            planner.add_to_list(container, "volumeMounts", mount, style)
+
+
+def _replay(data: object, change: _Change, seen: set[int]) -> None:
+    spec = data
+    for key in change.pod_spec_path:
+        spec = spec[key]
+    if id(spec) in seen:
+        return
+    seen.add(id(spec))
+    spec["automountServiceAccountToken"] = False
+    _append(spec, "volumes", change.volume, seen)
+    for group in CONTAINER_GROUPS:
+        for container in spec.get(group) or []:
+            if isinstance(container, dict) and id(container) not in seen:
+                seen.add(id(container))
+                _append(container, "volumeMounts", change.mount, seen)
+
+
+def _append(mapping: dict, key: str, item: dict, seen: set[int]) -> None:
+    current = mapping.get(key)
+    if isinstance(current, list) and current:
+        if id(current) not in seen:
+            seen.add(id(current))
+            current.append(item)
+    else:
+        mapping[key] = [item]
+
+
+def _objects(data: object) -> list:
+    if isinstance(data, dict):
+        kind = data.get("kind")
+        if isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list):
+            return [obj for item in data["items"] for obj in _objects(item)]
+        return [data]
+    return []
+
+
+def _load_data(text: str) -> list:
+    loader = YAML(typ="safe")
+    loader.version = (1, 1)
+    return list(loader.load_all(text))
+
+
+def verify(old_text: str, new_text: str, changes: list[_Change]) -> None:
+    """The edited text must parse to the old data with exactly the intended changes applied."""
+    try:
+        compose(new_text)
+        expected, actual = _load_data(old_text), _load_data(new_text)
+    except Exception as error:  # any failure to read our own output means: do not write it
+        raise FixError(f"the fixed text does not parse ({str(error).splitlines()[0]})") from None
+    seen: set[int] = set()
+    for change in changes:
+        _replay(_objects(expected[change.document])[change.index], change, seen)
+    if expected != actual:
+        raise FixError("the fixed text does not verify: its data differs from the intended change")
+
+
+def fix_text(path: str, content: str, targets: set[tuple[int, int]], settings: FixSettings) -> FileFix:
+    """Fix the target objects (document, index) of one file's text."""
+    planner = _Planner(content)
+    result = FileFix(content)
+    changes: list[_Change] = []
+    for document_index, document in enumerate(compose(content)):
+        for index, obj in enumerate(expand_lists(document)):
+            if (document_index, index) not in targets:
+                continue
+            workload = summarise_object(path, document_index, index, obj)
+            if not isinstance(workload, Workload):
+                continue
+            marker = sidecar_injection(workload)
+            if marker is not None:
+                result.notes.append(
+                    f"{path}:{workload.position.line}: skipped {workload.label}: marked for sidecar injection "
+                    f"({marker}); injected containers would not get the token mount"
+                )
+                continue
+            expiration = settings.expiration or auto_expiration(workload)
+            pod_spec = yn.dig(obj, *WORKLOAD_KINDS[workload.kind].pod_spec)
+            volume = token_volume(_volume_name(pod_spec, settings.volume_name), expiration, settings.audience)
+            _plan_workload(planner, obj, workload.kind, volume, content)
+            changes.append(
+                _Change(
+                    document_index, index, WORKLOAD_KINDS[workload.kind].pod_spec, volume, token_mount(volume["name"])
+                )
+            )
+            result.fixed.append(f"{workload.label} ({expiration}s token)")
+            deadline = workload.deadline
+            if deadline is not None and deadline.value > expiration:
+                result.notes.append(
+                    f"{path}:{deadline.position.line}: {workload.label} may run {deadline.value}s, longer than the "
+                    f"{expiration}s token written: its client must reload the token"
+                )
+    if not changes:
+        return result
+    try:
+        new_text = apply_edits(content, planner.edits)
+    except OverlappingEdits as error:
+        raise FixError(str(error)) from None
+    verify(content, new_text, changes)
+    result.new_text = new_text
+    return result
