@@ -1,15 +1,16 @@
 """The hooks in .pre-commit-hooks.yaml, run by the real pre-commit against this repository.
 
-`pre-commit try-repo` clones the repository, so it tests what git holds: the committed HEAD plus
-changes to tracked files; a new, uncommitted file (a hook manifest, a module) is not seen until it
-is committed. CI runs from a clean clone, where HEAD is exactly what is tested. pre-commit builds
-the hook's virtualenv with pip, which needs the package registry: deselect offline with
-`pytest -m "not network"`.
+`pre-commit try-repo` clones the repository at a revision, and these tests pass the committed HEAD:
+they test what git holds, not the working tree. Commit a change to the hooks, the package or its
+metadata before expecting it here. CI runs from a clean clone, where HEAD is exactly the code under
+test. pre-commit builds the hook's virtualenv with pip, which needs the package registry: deselect
+offline with `pytest -m "not network"`.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -63,15 +64,20 @@ def _fix_command_available() -> bool:
     return CliRunner().invoke(main, ["fix", "--help"]).exit_code == 0
 
 
-def _committed_head() -> bool:
-    result = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "HEAD"], capture_output=True)
-    return result.returncode == 0
+def _committed_head() -> str | None:
+    if shutil.which("git") is None:
+        return None
+    result = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "HEAD"], capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+HEAD = _committed_head()
 
 
 @pytest.fixture
 def manifests(tmp_path: Path) -> Path:
-    if not _committed_head():
-        pytest.skip("pre-commit try-repo needs this project as a git repository with a commit")
+    if HEAD is None:
+        pytest.skip("pre-commit try-repo needs git and this project as a git repository with a commit")
     (tmp_path / "jobs").mkdir()
     (tmp_path / "jobs" / "export.yaml").write_text(LONG_CRONJOB)
     (tmp_path / "web.yaml").write_text(NO_API_DEPLOYMENT)
@@ -81,7 +87,7 @@ def manifests(tmp_path: Path) -> Path:
 
 
 def try_repo(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), *args, "--color", "never"]
+    command = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), *args, "--ref", HEAD, "--color", "never"]
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PRE_COMMIT", "GIT_"))}
     return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=900)
 
