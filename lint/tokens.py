@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .model import ServiceAccount, Workload
+from .yaml_nodes import Position
 
 DEFAULT_TOKEN_SECONDS = 3607
 DEFAULT_LONG_RUNNING_THRESHOLD = 3000
@@ -92,7 +93,7 @@ class Lifetime(enum.Enum):
 def invalid_deadline(workload: Workload) -> str | None:
     """Why an activeDeadlineSeconds would be rejected by the API server, if it would."""
     for field, limit in ((workload.job_deadline, None), (workload.pod_deadline, MAX_POD_DEADLINE)):
-        if field is None:
+        if field is None or field.value is None:  # `activeDeadlineSeconds:` or `~` is null: no deadline
             continue
         value = field.value
         if not isinstance(value, int) or isinstance(value, bool):
@@ -130,6 +131,12 @@ def reliance(workload: Workload, verdict: AutomountVerdict) -> str:
     return reason
 
 
-def anchor(workload: Workload):
-    """Where a token finding points: the automount key if present, else the pod spec."""
-    return workload.automount.position if workload.automount is not None else workload.pod_spec_position
+def anchor(workload: Workload) -> Position:
+    """Where a token finding points: the automount key if present, else the pod spec, else the kind line.
+
+    Only places inside the object count: a pod spec shared through a YAML alias lives in the object
+    that defines the anchor.
+    """
+    candidates = (workload.automount.position if workload.automount is not None else None, workload.pod_spec_position)
+    inside = (p for p in candidates if p is not None and workload.first_line <= p.line <= workload.last_line)
+    return next(inside, workload.position)
