@@ -29,7 +29,10 @@ How to fix: the cure is a client that re-reads the token file (client-go >= 1.21
 kubernetes Python client reloads it when configured with `load_incluster_config()` per call or
 its refresh hook). `k8stoken fix` is a stop-gap: it projects a token that lives
 `--expiration` seconds (default 86400), which only stretches the lifetime; a client that caches
-its token still fails after 24 hours.
+its token still fails after 24 hours. It covers only the in-cluster ServiceAccount token: a
+client that authenticates through a kubeconfig exec plugin or OAuth (as in the Airflow
+KubernetesPodOperator failures reported upstream) has credentials of its own that expire, and no
+manifest change fixes those.
 """
 
 from k8stoken.model import Workload
@@ -47,10 +50,11 @@ def check(obj, context):
         return
     if lifetime(obj, context.settings.long_running_threshold) is not Lifetime.LONG_RUNNING:
         return
+    why = reliance(obj, context.automount(obj))
     yield Problem(
         anchor(obj),
-        f"{obj.label} runs indefinitely on the auto-mounted ServiceAccount token ({reliance(obj, context.automount(obj))}), "
+        f"{obj.label} runs indefinitely on the auto-mounted ServiceAccount token ({why}), "
         "a bound token that expires after 1 h where the issuer does not extend it: its client must reload the token; "
-        "k8stoken fix only stretches the lifetime to expirationSeconds, and a client that caches its token "
-        "still fails after 24 h",
+        "k8stoken fix only stretches the lifetime to expirationSeconds (a client that caches its token "
+        "still fails after 24 h) and covers only this in-cluster token, not kubeconfig exec or OAuth credentials",
     )
