@@ -36,6 +36,7 @@ def test_every_builtin_rule_has_a_page_and_a_table_row() -> None:
     readme = (ROOT / "README.md").read_text()
     for rule in gen_docs.builtin_rules():
         page = ROOT / "docs" / "rules" / f"{rule.code}.md"
+        assert page.is_file(), f"{page} is missing; run: python scripts/gen_docs.py"
         assert page.read_text().startswith(f"# {rule.code} {rule.name}\n")
         assert f"| [{rule.code}](docs/rules/{rule.code}.md) | `{rule.name}` |" in readme
 
