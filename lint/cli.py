@@ -34,6 +34,17 @@ def main() -> None:
     """Find and fix Kubernetes workloads that rely on the expiring auto-mounted ServiceAccount token."""
 
 
+# Shared by lint and fix: parsing is the cost of a large run, and it spreads over processes.
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Parse files in N processes (default: the CPUs available; 1: no worker processes).",
+)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option(
@@ -64,12 +75,16 @@ def main() -> None:
     metavar="SECONDS",
     help="A Job deadline above this is long-running (default 3000).",
 )
-def lint(paths, output_format, output, statistics, exit_zero, quiet, select, ignore, long_running_threshold) -> None:
+@jobs_option
+def lint(
+    paths, output_format, output, statistics, exit_zero, quiet, select, ignore, long_running_threshold, jobs
+) -> None:
     """Report workloads that rely on the auto-mounted ServiceAccount token.
 
     PATHS are files, folders (searched for *.yaml and *.yml) or - for standard input.
     Exit status: 0 no findings, 1 findings, 2 an input could not be read or parsed.
     """
+    from .engine import available_cpus
     from .engine import lint as run_lint
     from .output import render
     from .rule_api import Settings
@@ -80,7 +95,7 @@ def lint(paths, output_format, output, statistics, exit_zero, quiet, select, ign
     rules = _rules(select, ignore)
     paths = list(paths) or ["."]
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    report = run_lint(paths, rules, settings, stdin=stdin)
+    report = run_lint(paths, rules, settings, stdin=stdin, jobs=jobs or available_cpus())
     colour = output is None and output_format == "text" and _colour(sys.stdout)
     rendered = render(report, rules, output_format, colour=colour, quiet=quiet, statistics=statistics)
     for line in rendered.report:

@@ -7,13 +7,18 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import Node
+from ruamel.yaml.resolver import BaseResolver
 
-from .yaml_nodes import DuplicateKeyError, check_duplicate_keys
+from .yaml_nodes import YAML_VERSION, DuplicateKeyError, NodeResolver
+
+try:
+    from _ruamel_yaml import CParser  # ruamel.yaml.clib: libyaml's parser and composer, as ruamel imports it
+except ImportError:  # no C extension (e.g. PyPy): ruamel's pure-Python composer builds the same nodes
+    CParser = None
 
 YAML_SUFFIXES = (".yaml", ".yml")
 STDIN = "-"
@@ -92,24 +97,41 @@ def discover(paths: list[str]) -> tuple[list[Source], list[str]]:
         if path == STDIN:
             sources.append(Source(STDIN))
             continue
-        candidates = list(_walk(Path(path))) if os.path.isdir(path) else [path]
-        if not os.path.lexists(path):
+        if os.path.isdir(path):
+            candidates = _walk(path, os.path.realpath(path))
+        elif os.path.lexists(path):
+            candidates = iter([(path, os.path.realpath(path))])
+        else:
             missing.append(path)
             continue
-        for candidate in candidates:
-            key = os.path.realpath(candidate)
-            if key not in seen:
-                seen.add(key)
+        for candidate, real_path in candidates:
+            if real_path not in seen:
+                seen.add(real_path)
                 sources.append(Source(candidate))
     return sources, missing
 
 
-def _walk(folder: Path) -> Iterator[str]:
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS)
-        for name in sorted(files):
-            if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
-                yield os.path.join(root, name)
+def _walk(folder: str, real_folder: str) -> Iterator[tuple[str, str]]:
+    """Manifests under a folder in sorted order, each with its real path (the key that drops repeats).
+
+    Like os.walk (folder links are not followed, unreadable folders are passed over), with the real
+    path built from the folder's, so that only linked files cost a realpath call.
+    """
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError:
+        return
+    subfolders = []
+    for entry in entries:
+        if entry.is_dir():
+            if entry.name not in SKIPPED_FOLDERS and not entry.is_symlink():
+                subfolders.append(entry)
+        elif entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith("."):
+            linked = entry.is_symlink()
+            yield entry.path, os.path.realpath(entry.path) if linked else os.path.join(real_folder, entry.name)
+    for entry in subfolders:
+        yield from _walk(entry.path, os.path.join(real_folder, entry.name))
 
 
 def read(source: Source) -> bytes:
@@ -135,26 +157,57 @@ def decode(data: bytes) -> Text:
     return Text(content[1:] if bom else content, bom)
 
 
-def _yaml() -> YAML:
-    loader = YAML(typ="safe")
-    loader.version = (1, 1)
-    return loader
+class _PureResolver(NodeResolver, BaseResolver):
+    processing_version = YAML_VERSION  # libyaml reads YAML 1.1 too
+
+    def __init__(self, version: object = None, loader: object = None) -> None:
+        BaseResolver.__init__(self, loader)
+        NodeResolver.__init__(self)
 
 
-_LOADER = _yaml()
+def compose_all_pure(content: str) -> list[Node]:
+    """The documents of a text with ruamel's pure-Python composer, for interpreters without the C extension."""
+    loader = YAML(typ="safe", pure=True)
+    loader.Resolver = _PureResolver
+    documents = []
+    for document in loader.compose_all(content):
+        documents.append(document)
+        loader.resolver.next_document()
+    return documents
+
+
+if CParser is None:
+    _compose_all = compose_all_pure
+else:
+
+    class _Composer(NodeResolver, CParser):
+        """libyaml's composer with our resolver: one class for all files (ruamel builds one per call)."""
+
+        def __init__(self, content: str) -> None:
+            CParser.__init__(self, content)
+            NodeResolver.__init__(self)
+
+    def _compose_all(content: str) -> list[Node]:
+        composer = _Composer(content)
+        try:
+            documents = []
+            while composer.check_node():
+                documents.append(composer.get_node())
+                composer.next_document()
+            return documents
+        finally:
+            composer.dispose()
 
 
 def compose(content: str) -> list[Node]:
-    """The documents of a text as node trees (empty and comment-only documents dropped)."""
+    """The documents of a text as node trees; empty and comment-only ones are null scalars."""
     template = GO_TEMPLATE.search(content)
     if template:
         line = content.count("\n", 0, template.start()) + 1
         column = template.start() - (content.rfind("\n", 0, template.start()) + 1) + 1
         raise TemplateSkipped("Go template, not YAML: render it first (helm template, then lint -)", line, column)
     try:
-        documents = [node for node in _LOADER.compose_all(content) if node is not None]
-        for document in documents:
-            check_duplicate_keys(document)
+        documents = _compose_all(content)
     except DuplicateKeyError as error:
         raise InputError(str(error), error.position.line, error.position.column) from None
     except MarkedYAMLError as error:

@@ -8,12 +8,16 @@ composed with the 1.1 resolver and their plain scalars converted here; quoted sc
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import BaseResolver, implicit_resolvers
+from ruamel.yaml.tag import Tag
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 _TAG = "tag:yaml.org,2002:"
+YAML_VERSION = (1, 1)
 
 # go-yaml v2 (sigs.k8s.io/yaml) also reads y/n as booleans; ruamel's 1.1 resolver does not.
 _BOOLEANS = {
@@ -48,10 +52,10 @@ def scalar(node: Node | None) -> object:
     """The value of a scalar node as the API server sees it; None for collections."""
     if not isinstance(node, ScalarNode):
         return None
-    tag, text = node.tag, node.value
-    if not tag.startswith(_TAG):
+    text = node.value
+    kind = _kind(node)
+    if kind is None:
         return text
-    kind = tag[len(_TAG) :]
     if kind == "bool":
         return _BOOLEANS.get(text.lower(), text)
     if kind == "null":
@@ -92,7 +96,7 @@ def _int(text: str) -> int | str:
 
 
 def is_null(node: Node | None) -> bool:
-    return node is None or (isinstance(node, ScalarNode) and node.tag == _TAG + "null")
+    return node is None or (isinstance(node, ScalarNode) and _kind(node) == "null")
 
 
 def entries(node: Node | None) -> dict[str, tuple[ScalarNode, Node]]:
@@ -102,7 +106,7 @@ def entries(node: Node | None) -> dict[str, tuple[ScalarNode, Node]]:
     own: dict[str, tuple[ScalarNode, Node]] = {}
     merged: dict[str, tuple[ScalarNode, Node]] = {}
     for key, value in node.value:
-        if key.tag == MERGE_TAG:
+        if key.ctag is not _STR and key.tag == MERGE_TAG:
             sources = value.value if isinstance(value, SequenceNode) else [value]
             for source in sources:
                 for name, pair in entries(source).items():
@@ -135,23 +139,68 @@ def text(node: Node | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def check_duplicate_keys(root: Node) -> None:
-    """Raise DuplicateKeyError for the first mapping that repeats a key, as kubectl would."""
-    stack = [root]
-    seen_nodes: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, MappingNode):
-            if id(node) in seen_nodes:
-                continue
-            seen_nodes.add(id(node))
-            keys: dict[str, Node] = {}
-            for key, value in node.value:
-                if isinstance(key, ScalarNode) and key.tag != MERGE_TAG:
-                    first = keys.setdefault(key.value, key)
-                    if first is not key:
-                        raise DuplicateKeyError(key.value, first, key)
-                if not isinstance(value, ScalarNode):
-                    stack.append(value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(child for child in node.value if not isinstance(child, ScalarNode))
+def _implicit_tags(version: tuple[int, int]) -> dict[str, tuple[tuple[Tag, Callable], ...]]:
+    """ruamel's implicit resolvers for one YAML version, by first character, each tag one shared Tag."""
+    tags: dict[str, Tag] = {}
+    by_first: dict[str, list[tuple[Tag, Callable]]] = {}
+    for versions, tag, pattern, first_characters in implicit_resolvers:
+        if version in versions:
+            shared = tags.setdefault(tag, Tag(suffix=tag))
+            for character in first_characters:
+                by_first.setdefault(character or "", []).append((shared, pattern.match))
+    return {character: tuple(candidates) for character, candidates in by_first.items()}
+
+
+_IMPLICIT = _implicit_tags(YAML_VERSION)
+_STR, _SEQ, _MAP = BaseResolver.DEFAULT_SCALAR_TAG, BaseResolver.DEFAULT_SEQUENCE_TAG, BaseResolver.DEFAULT_MAPPING_TAG
+# Plain scalars share these Tag objects, so a node's kind is a dictionary hit instead of str(Tag) per read.
+_KIND_OF_TAG = {id(tag): str(tag)[len(_TAG) :] for candidates in _IMPLICIT.values() for tag, _ in candidates}
+_KIND_OF_TAG[id(_STR)] = "str"
+
+
+def _kind(node: ScalarNode) -> str | None:
+    """The short yaml.org tag of a scalar (`int`, `bool`, ...), None for a custom tag."""
+    kind = _KIND_OF_TAG.get(id(node.ctag))
+    if kind is not None:
+        return kind
+    tag = node.tag
+    return tag[len(_TAG) :] if tag.startswith(_TAG) else None
+
+
+class NodeResolver:
+    """What the composer asks while it builds nodes: tags of untagged nodes, and the check for duplicate keys.
+
+    Tags follow ruamel's YAML 1.1 resolvers, looked up by first character (as ruamel does, without its
+    per-scalar version lookup). The composer calls ``descend_resolver`` before every node; for the value
+    of a mapping entry the index is the key node, so repeated keys are caught while composing, in document
+    order, with no second walk over the tree. Call ``next_document`` between documents.
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[MappingNode, dict[str, ScalarNode]] = {}
+
+    def next_document(self) -> None:
+        self._keys.clear()
+
+    def resolve(self, kind: type, value: str | None, implicit: object) -> Tag:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, match in _IMPLICIT.get(value[:1], ()):
+                    if match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, parent: Node | None, index: object) -> None:
+        if index.__class__ is not ScalarNode or (index.ctag is not _STR and index.tag == MERGE_TAG):
+            return  # a sequence item, a mapping key, a complex key or a merge key
+        keys = self._keys.get(parent)
+        if keys is None:
+            self._keys[parent] = {index.value: index}
+            return
+        first = keys.setdefault(index.value, index)
+        if first is not index:
+            raise DuplicateKeyError(index.value, first, index)
+
+    def ascend_resolver(self) -> None:
+        pass
