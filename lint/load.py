@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import re
 import sys
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import Node
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import BaseResolver
 
 from .yaml_nodes import YAML_VERSION, DuplicateKeyError, NodeResolver
@@ -200,22 +201,94 @@ else:
 
 
 def compose(content: str) -> list[Node]:
-    """The documents of a text as node trees; empty and comment-only ones are null scalars."""
-    template = GO_TEMPLATE.search(content)
-    if template:
-        line = content.count("\n", 0, template.start()) + 1
-        column = template.start() - (content.rfind("\n", 0, template.start()) + 1) + 1
-        raise TemplateSkipped("Go template, not YAML: render it first (helm template, then lint -)", line, column)
+    """The documents of a text as node trees; empty and comment-only ones are null scalars.
+
+    A Go template action that YAML reads as structure (`name: {{ .Values.name }}` is a mapping) or
+    that breaks the YAML marks chart source: TemplateSkipped. Actions inside strings and comments are
+    data, as in rendered alert texts and Alertmanager templates.
+    """
     try:
         documents = _compose_all(content)
-    except DuplicateKeyError as error:
-        raise InputError(str(error), error.position.line, error.position.column) from None
-    except MarkedYAMLError as error:
+    except (YAMLError, DuplicateKeyError) as error:
+        template = GO_TEMPLATE.search(content)
+        if template:
+            raise _template_skipped(content, template.start()) from None
+        documents = _compose_leniently(content, error)
+    action = _structural_template_action(content, documents)
+    if action is not None:
+        raise _template_skipped(content, action)
+    return documents
+
+
+def _compose_leniently(content: str, error: YAMLError | DuplicateKeyError) -> list[Node]:
+    """Retry a text libyaml rejects with ruamel's pure-Python composer, else report the first error.
+
+    libyaml refuses a colon inside a plain value in a flow mapping (`{name: a, image: app:1}`), which
+    go-yaml, and so kubectl, accepts.
+    """
+    if isinstance(error, MarkedYAMLError) and CParser is not None:
+        try:
+            return compose_all_pure(content)
+        except DuplicateKeyError as duplicate:
+            error = duplicate
+        except YAMLError:
+            pass
+    raise _input_error(error) from None
+
+
+def _input_error(error: YAMLError | DuplicateKeyError) -> InputError:
+    if isinstance(error, DuplicateKeyError):
+        return InputError(str(error), error.position.line, error.position.column)
+    if isinstance(error, MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
         if mark is None:
-            raise InputError(f"invalid YAML: {problem}") from None
-        raise InputError(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1) from None
-    except YAMLError as error:
-        raise InputError(f"invalid YAML: {str(error).splitlines()[0]}") from None
-    return documents
+            return InputError(f"invalid YAML: {problem}")
+        return InputError(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1)
+    return InputError(f"invalid YAML: {str(error).splitlines()[0]}")
+
+
+def _template_skipped(content: str, start: int) -> TemplateSkipped:
+    line = content.count("\n", 0, start) + 1
+    column = start - (content.rfind("\n", 0, start) + 1) + 1
+    return TemplateSkipped("Go template, not YAML: render it first (helm template, then lint -)", line, column)
+
+
+def _structural_template_action(content: str, documents: list[Node]) -> int | None:
+    """Where the first Go template action outside every scalar and comment starts, if any."""
+    starts = [match.start() for match in GO_TEMPLATE.finditer(content)]
+    if not starts:
+        return None
+    spans = sorted(_scalar_spans(documents))
+    span_starts = [start for start, _ in spans]
+
+    def in_scalar(index: int) -> bool:
+        position = bisect_right(span_starts, index) - 1
+        return position >= 0 and index < spans[position][1]
+
+    def in_comment(index: int) -> bool:
+        line_start = content.rfind("\n", 0, index) + 1
+        return any(
+            content[hash_mark] == "#" and (hash_mark == line_start or content[hash_mark - 1] in " \t")
+            for hash_mark in range(line_start, index)
+            if not in_scalar(hash_mark)
+        )
+
+    return next((start for start in starts if not in_scalar(start) and not in_comment(start)), None)
+
+
+def _scalar_spans(documents: list[Node]) -> Iterator[tuple[int, int]]:
+    """Character ranges of every scalar (keys and values, quotes and block indicators included)."""
+    stack = list(documents)
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias repeats its anchor's node
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            yield node.start_mark.index, node.end_mark.index
+        elif isinstance(node, MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
