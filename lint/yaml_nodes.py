@@ -24,7 +24,13 @@ _BOOLEANS = {
     **dict.fromkeys(("y", "yes", "true", "on"), True),
     **dict.fromkeys(("n", "no", "false", "off"), False),
 }
-_SEXAGESIMAL = re.compile(r"^[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+$")
+# go-yaml's numbers, underscores removed: Go's strconv.ParseInt(text, 0, 64), else its float syntax.
+# YAML 1.1's base-60 numbers (`1:30:00`) are strings there; `0o644` is an integer.
+_GO_INT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)")
+_GO_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_NUMBER_START = frozenset("0123456789+-.")
+# Go's JSON encoder writes a whole float below 1e21 without a fraction: the API server reads an integer.
+_JSON_INTEGRAL_FLOAT_LIMIT = 1e21
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,39 +66,28 @@ def scalar(node: Node | None) -> object:
         return _BOOLEANS.get(text.lower(), text)
     if kind == "null":
         return None
-    if kind == "int":
-        return _int(text)
-    if kind == "float":
-        try:
-            return float(text.replace("_", ""))
-        except ValueError:
-            return text
-    if kind == "str" and node.style is None and text.lower() in ("y", "n"):
+    if kind == "float" and text.lstrip("+-").lower() in (".inf", ".nan"):
+        return float(text.replace(".", "", 1))
+    plain = not node.style  # libyaml marks a plain scalar with an empty style, ruamel's composer with None
+    if kind in ("int", "float") or (kind == "str" and plain and text[:1] in _NUMBER_START):
+        number = _go_number(text)
+        return text if number is None else number
+    if kind == "str" and plain and text.lower() in ("y", "n"):
         return _BOOLEANS[text.lower()]
     return text
 
 
-def _int(text: str) -> int | str:
-    digits = text.replace("_", "")
-    sign = -1 if digits.startswith("-") else 1
-    digits = digits.lstrip("+-")
-    try:
-        if _SEXAGESIMAL.match(text):
-            value = 0
-            for part in digits.split(":"):
-                value = value * 60 + int(part)
-            return sign * value
-        if digits.startswith(("0x", "0X")):
-            return sign * int(digits[2:], 16)
-        if digits.startswith(("0b", "0B")):
-            return sign * int(digits[2:], 2)
-        if digits.startswith(("0o", "0O")):
-            return sign * int(digits[2:], 8)
-        if len(digits) > 1 and digits.startswith("0"):
+def _go_number(text: str) -> int | float | None:
+    plain = text.replace("_", "")
+    if _GO_INT.fullmatch(plain):
+        sign, digits = (-1, plain[1:]) if plain[0] == "-" else (1, plain.lstrip("+"))
+        if len(digits) > 1 and digits[0] == "0" and digits[1] in "01234567":
             return sign * int(digits, 8)
-        return sign * int(digits)
-    except ValueError:
-        return text
+        return sign * int(digits, 0)
+    if _GO_FLOAT.fullmatch(plain):
+        value = float(plain)
+        return int(value) if value.is_integer() and abs(value) < _JSON_INTEGRAL_FLOAT_LIMIT else value
+    return None
 
 
 def is_null(node: Node | None) -> bool:
