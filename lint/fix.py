@@ -31,6 +31,7 @@ SIDECAR_INJECTION = {
     "kuma.io/sidecar-injection": ("enabled", "true"),
 }
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
+_ENTRY_DASH = re.compile(r"^( *)-[ \t\r\n]", re.MULTILINE)
 
 
 class FixError(Exception):
@@ -193,14 +194,25 @@ class _Planner:
         depth = _depth(lines[0])
         self.edits.append(Edit.insert(at, style.newline.join(lines) + style.newline, depth))
 
-    def append_item(self, sequence: SequenceNode, item: dict, style: Style) -> None:
+    def append_item(self, sequence: SequenceNode, item: dict, style: Style, key: Node | None = None) -> None:
         if sequence.flow_style:
             self.edits.append(self._flow_insert(sequence, flow(item)))
             return
-        dash = sequence.start_mark.column
+        start = sequence.start_mark.index
+        dash_at = start
+        if self.text[start] != "-":  # an anchor or tag (`key: &mounts`) comes before the first dash
+            match = _ENTRY_DASH.search(self.text, start)
+            if match is None:
+                raise FixError("cannot locate the items of a block sequence")
+            dash_at = match.end(1)
+        dash = dash_at - (self.text.rfind("\n", 0, dash_at) + 1)
         first = sequence.value[0]
-        gap = first.start_mark.column - dash if first.start_mark.line == sequence.start_mark.line else style.dash_gap
-        lines = block_sequence([item], dash, Style(style.indent, style.sequence_offset, max(gap, 1), style.newline))
+        on_dash_line = first.start_mark.index > dash_at and "\n" not in self.text[dash_at : first.start_mark.index]
+        gap = first.start_mark.column - dash if on_dash_line else style.dash_gap
+        offset = style.sequence_offset
+        if key is not None and key.end_mark.index < start and "\n" in self.text[key.end_mark.index : dash_at]:
+            offset = dash - key.start_mark.column  # lists inside the new item follow this list's own style
+        lines = block_sequence([item], dash, Style(style.indent, max(offset, 0), max(gap, 1), style.newline))
         self.insert_lines(self.content_end(sequence, sequence.start_mark.index), lines, style)
 
     def fill_empty(self, mapping: MappingNode, key: ScalarNode, value: Node, items: list, style: Style) -> None:
@@ -218,7 +230,7 @@ class _Planner:
         own = _own(mapping, key)
         if pair is not None and isinstance(pair[1], SequenceNode) and pair[1].value:
             if self.once(pair[1]):
-                self.append_item(pair[1], item, style)
+                self.append_item(pair[1], item, style, key=pair[0])
         elif own is not None and (yn.is_null(own[1]) or not own[1].value):
             self.fill_empty(mapping, own[0], own[1], [item], style)
         elif own is None:
