@@ -96,7 +96,9 @@ def discover(paths: list[str]) -> tuple[list[Source], list[str]]:
     seen: set[str] = set()
     for path in paths:
         if path == STDIN:
-            sources.append(Source(STDIN))
+            if STDIN not in seen:  # standard input can be read once
+                seen.add(STDIN)
+                sources.append(Source(STDIN))
             continue
         if os.path.isdir(path):
             candidates = _walk(path, os.path.realpath(path))
@@ -231,7 +233,7 @@ def _compose_leniently(content: str, error: YAMLError | DuplicateKeyError) -> li
             return compose_all_pure(content)
         except DuplicateKeyError as duplicate:
             error = duplicate
-        except YAMLError:
+        except (YAMLError, RecursionError):
             pass
     raise _input_error(error) from None
 

@@ -145,3 +145,15 @@ def test_folders_are_searched_for_yaml_but_not_in_version_control_folders(cli, t
     report = lint_json(cli, str(tmp_path))
     found = {os.path.relpath(finding["path"], tmp_path) for finding in report["findings"]}
     assert found == {os.path.join("apps", "pod.yaml"), os.path.join("apps", "nested", "pod.yml")}
+
+
+def test_a_deeply_nested_broken_file_reports_the_yaml_error(cli) -> None:
+    # The lenient retry of a rejected file must not turn a plain syntax error into a recursion failure.
+    error = error_of(cli, "-", input=("a: " + "[" * 5000 + "]" * 4999 + "\n").encode())
+    assert error["message"].startswith("invalid YAML")
+
+
+def test_stdin_named_twice_is_read_once(cli) -> None:
+    report = lint_json(cli, "-", "-", input=(LINT_FIXTURES / "daemonset.yaml").read_text())
+    assert len(report["findings"]) == 1
+    assert report["summary"]["files"] == 1
