@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from conftest import FIXTURES
 from k8stoken.engine import parse
 from k8stoken.load import Source
 from k8stoken.model import Workload
@@ -184,3 +185,42 @@ def test_one_finding_per_workload_however_many_containers(cli) -> None:
     """
     (finding,) = lint_yaml(cli, manifest)
     assert (finding["rule"], finding["kind"], finding["name"]) == ("KT003", "StatefulSet", "ci-controller")
+
+
+def findings_by_name(cli, *paths: str) -> dict[str, dict]:
+    result = cli("lint", *TOKEN_RULES, "--format", "json", *paths)
+    return {finding["name"]: finding for finding in result.json()["findings"]}
+
+
+def test_messages_say_which_serviceaccount_decided(cli, monkeypatch) -> None:
+    monkeypatch.chdir(FIXTURES / "lint")
+    found = findings_by_name(cli, "sa-precedence", "namespaces")
+    assert "the pod spec sets automountServiceAccountToken: true" in found["pod-true-sa-false"]["message"]
+    assert (
+        'ServiceAccount "sa-true" (sa-precedence/serviceaccounts.yaml:3) sets automountServiceAccountToken: true'
+        in found["pod-absent-sa-true"]["message"]
+    )
+    assert 'ServiceAccount "sa-unset" (sa-precedence/serviceaccounts.yaml:' in found["pod-absent-sa-unset"]["message"]
+    assert "leaves the default" in found["pod-absent-sa-unset"]["message"]
+    for name in ("pod-absent-sa-missing", "pod-absent-sa-elsewhere"):
+        assert "is not in the input (assumed to allow automount)" in found[name]["message"]
+    assert '"default" ServiceAccount' in found["default-in-web"]["message"]
+    assert "defined more than once with different automount values" in found["runner-anywhere"]["message"]
+
+
+def test_messages_compare_the_deadline_with_the_token_lifetime(cli, monkeypatch) -> None:
+    monkeypatch.chdir(FIXTURES / "lint")
+    found = findings_by_name(cli, "job.yaml")
+    long_job = found["backfill-orders"]["message"]
+    assert "21600s" in long_job and "line 23" in long_job and "3607s" in long_job
+    assert "ends within 600s" in found["db-migrate"]["message"]
+    assert "has no activeDeadlineSeconds" in found["rebuild-search"]["message"]
+
+
+def test_every_token_reliance_message_names_the_object_and_the_cure(cli, monkeypatch) -> None:
+    monkeypatch.chdir(FIXTURES / "lint")
+    found = findings_by_name(cli, "pod.yaml")
+    assert {finding["rule"] for finding in found.values()} == {"KT001", "KT002", "KT003"}
+    for name, finding in found.items():
+        assert finding["message"].startswith(f"Pod/{name}")
+        assert "reload" in finding["message"] and "the token" in finding["message"]
