@@ -16,7 +16,23 @@ def _colour(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def _rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> dict:
+class ConfigFileError(click.ClickException):
+    """A configuration file that cannot be used: one line, exit status 2."""
+
+    exit_code = EXIT_ERROR
+
+
+def _config(config_file: str | None = None):
+    from .config import ConfigError, load
+
+    try:
+        return load(config_file)
+    except ConfigError as error:
+        raise ConfigFileError(str(error)) from None
+
+
+def _rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), config=None) -> dict:
+    """The rules to run: --select replaces the file's `select` (and its `ignore`); --ignore adds to `ignore`."""
     from k8stoken.rules import load_rules
 
     rules = load_rules()
@@ -25,7 +41,24 @@ def _rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> dict:
     unknown = sorted((wanted | dropped) - set(rules))
     if unknown:
         raise click.UsageError(f"unknown rule code(s): {', '.join(unknown)} (see: k8stoken rules)")
+    if config is not None and config.path is not None:
+        from .config import ConfigError, check_codes
+
+        try:
+            check_codes(config, rules)
+        except ConfigError as error:
+            raise ConfigFileError(str(error)) from None
+        if not wanted:
+            wanted = set(config.select or ())
+            dropped |= set(config.ignore)
     return {code: rule for code, rule in rules.items() if (not wanted or code in wanted) and code not in dropped}
+
+
+def _settings(config, **overrides):
+    """The file's settings with the command line's on top (options left unset do not override)."""
+    import dataclasses
+
+    return dataclasses.replace(config.settings, **{key: value for key, value in overrides.items() if value is not None})
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,9 +108,39 @@ jobs_option = click.option(
     metavar="SECONDS",
     help="A Job deadline above this is long-running (default 3000).",
 )
+@click.option(
+    "--max-expiration",
+    type=click.IntRange(600, 4294967296),
+    default=None,
+    metavar="SECONDS",
+    help="A projected token lifetime above this is reported by KT005 (default 86400).",
+)
+@click.option("--audience", default=None, help="The audience your API server accepts, checked by KT009.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Read settings from FILE instead of the nearest .k8stoken.yaml or pyproject.toml.",
+)
+@click.option("--no-ignore", is_flag=True, help="Report findings silenced by k8stoken.io/ignore or # k8stoken: ignore.")
 @jobs_option
 def lint(
-    paths, output_format, output, statistics, exit_zero, quiet, select, ignore, long_running_threshold, jobs
+    paths,
+    output_format,
+    output,
+    statistics,
+    exit_zero,
+    quiet,
+    select,
+    ignore,
+    long_running_threshold,
+    max_expiration,
+    audience,
+    config_file,
+    no_ignore,
+    jobs,
 ) -> None:
     """Report workloads that rely on the auto-mounted ServiceAccount token.
 
@@ -87,12 +150,16 @@ def lint(
     from .engine import available_cpus
     from .engine import lint as run_lint
     from .output import render
-    from .rule_api import Settings
 
-    settings = Settings()
-    if long_running_threshold is not None:
-        settings = Settings(long_running_threshold=long_running_threshold)
-    rules = _rules(select, ignore)
+    config = _config(config_file)
+    rules = _rules(select, ignore, config)
+    settings = _settings(
+        config,
+        long_running_threshold=long_running_threshold,
+        max_expiration=max_expiration,
+        audience=audience,
+        suppressions=False if no_ignore else None,
+    )
     paths = list(paths) or ["."]
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     report = run_lint(paths, rules, settings, stdin=stdin, jobs=jobs or available_cpus())

@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 
+from .config import path_matches
 from .load import InputError, Source, TemplateSkipped, compose, decode, discover, read
 from .model import KubeObject, ServiceAccount, Workload, summarise
 from .rule_api import Context, Settings, Severity
+from .suppress import IgnoredLines, has_unquoted_annotation, ignore_comments, is_suppressed
 from .tokens import ServiceAccountIndex
 
 
@@ -46,11 +48,13 @@ class ParsedFile:
     objects: list[KubeObject] = field(default_factory=list)
     problem: InputProblem | None = None
     skipped: bool = False
+    ignored_lines: IgnoredLines = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class Report:
     findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
     errors: list[InputProblem] = field(default_factory=list)
     skipped: list[InputProblem] = field(default_factory=list)
     files: int = 0
@@ -62,7 +66,8 @@ def parse(source: Source, data: bytes | None = None) -> ParsedFile:
     """Read and summarise one source; input problems become a ParsedFile.problem, never an exception."""
     try:
         text = decode(read(source) if data is None else data)
-        return ParsedFile(source.path, summarise(source.path, compose(text.content)))
+        objects = summarise(source.path, compose(text.content))
+        return ParsedFile(source.path, objects, ignored_lines=ignore_comments(text.content))
     except InputError as error:
         problem = InputProblem(source.path, error.line, error.column, error.message)
         return ParsedFile(source.path, problem=problem, skipped=isinstance(error, TemplateSkipped))
@@ -116,38 +121,66 @@ def parse_all(sources: list[Source], stdin: bytes | None = None, jobs: int = 1) 
 def lint_files(files: Iterable[ParsedFile], rules: dict, settings: Settings) -> Report:
     report = Report()
     objects: list[KubeObject] = []
+    ignored_lines: dict[str, IgnoredLines] = {}
     for parsed in files:
         report.files += 1
         if parsed.problem is not None:
             (report.skipped if parsed.skipped else report.errors).append(parsed.problem)
         objects.extend(parsed.objects)
+        if parsed.ignored_lines:
+            ignored_lines[parsed.path] = parsed.ignored_lines
     report.objects = len(objects)
     report.workloads = sum(isinstance(obj, Workload) for obj in objects)
-    context = Context(settings, ServiceAccountIndex(obj for obj in objects if isinstance(obj, ServiceAccount)))
+    accounts = ServiceAccountIndex(obj for obj in objects if isinstance(obj, ServiceAccount))
+    context = Context(settings, accounts, objects)
+    ignored_rules: dict[str, frozenset[str]] = {}
     for obj in objects:
+        if obj.path not in ignored_rules:
+            ignored_rules[obj.path] = _per_file_ignores(obj.path, settings)
         for rule in rules.values():
+            if rule.code in ignored_rules[obj.path]:
+                continue
             for problem in rule.check(obj, context):
-                report.findings.append(
-                    Finding(
-                        rule=rule.code,
-                        severity=problem.severity or rule.severity,
-                        path=obj.path,
-                        line=problem.position.line,
-                        column=problem.position.column,
-                        message=problem.message,
-                        kind=obj.kind,
-                        name=obj.name,
-                        namespace=obj.namespace,
-                        fixable=rule.fixable,
-                        document=obj.document,
-                        index=obj.index,
-                    )
+                finding = Finding(
+                    rule=rule.code,
+                    severity=settings.severity.get(rule.code) or problem.severity or rule.severity,
+                    path=obj.path,
+                    line=problem.position.line,
+                    column=problem.position.column,
+                    message=problem.message,
+                    kind=obj.kind,
+                    name=obj.name,
+                    namespace=obj.namespace,
+                    fixable=rule.fixable and problem.fixable is not False,
+                    document=obj.document,
+                    index=obj.index,
                 )
+                if not settings.suppressions:
+                    report.findings.append(finding)
+                elif is_suppressed(rule.code, finding.line, obj, ignored_lines.get(obj.path, {})):
+                    report.suppressed.append(finding)
+                else:
+                    if has_unquoted_annotation(obj):
+                        finding.message += (
+                            "; note: its k8stoken.io/ignore annotation is not a quoted string, "
+                            "so neither the API server nor k8stoken accepts it"
+                        )
+                    report.findings.append(finding)
     return report
+
+
+def _per_file_ignores(path: str, settings: Settings) -> frozenset[str]:
+    codes: frozenset[str] = frozenset()
+    for pattern, ignored in settings.per_file_ignores:
+        if path_matches(path, (pattern,), settings.root):
+            codes |= ignored
+    return codes
 
 
 def lint(paths: list[str], rules: dict, settings: Settings, stdin: bytes | None = None, jobs: int = 1) -> Report:
     sources, missing = discover(paths)
+    if settings.exclude:
+        sources = [source for source in sources if not path_matches(source.path, settings.exclude, settings.root)]
     parsed = parse_all(sources, stdin, jobs)
     parsed += [ParsedFile(path, problem=InputProblem(path, 1, 1, "no such file or folder")) for path in missing]
     return lint_files(parsed, rules, settings)

@@ -63,6 +63,8 @@ class Field:
 
 @dataclass(slots=True)
 class Mount:
+    """A volumeMounts entry of a container."""
+
     volume: str | None
     path: str | None
     read_only: bool
@@ -76,6 +78,8 @@ class Mount:
 
 @dataclass(slots=True)
 class Container:
+    """A container or initContainer with its mounts."""
+
     name: str | None
     group: str
     position: Position
@@ -99,6 +103,8 @@ class TokenSource:
 
 @dataclass(slots=True)
 class Volume:
+    """A pod volume: its source kind, and for a projection the token, ca.crt and namespace parts."""
+
     name: str | None
     position: Position
     source: str | None
@@ -132,8 +138,36 @@ class KubeObject:
 
 @dataclass(slots=True)
 class ServiceAccount(KubeObject):
+    """A ServiceAccount: its automount setting and the Secrets it lists."""
+
     automount: Field | None = None
-    secrets: list[str] = field(default_factory=list)
+    secrets: list[Field] = field(default_factory=list)
+    # `automountServiceAccountToken` written under metadata: not a field there, so it is not honoured.
+    misplaced_automount: Field | None = None
+
+
+@dataclass(slots=True)
+class Secret(KubeObject):
+    """A Secret, kept for its type (legacy ServiceAccount token Secrets)."""
+
+    type: Field | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A subject of a role binding."""
+
+    kind: str | None
+    name: str | None
+    namespace: str | None
+
+
+@dataclass(slots=True)
+class RoleBinding(KubeObject):
+    """A RoleBinding or ClusterRoleBinding: who it grants a role to."""
+
+    role: str | None = None
+    subjects: list[Subject] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -153,6 +187,8 @@ class Workload(KubeObject):
     template_labels: dict[str, object] = field(default_factory=dict)
     long_running_kind: bool = False
     batch_kind: bool = False
+    # `automountServiceAccountToken` written in the object's or the pod template's metadata.
+    misplaced_automount: Field | None = None
 
     @property
     def service_account_ref(self) -> str:
@@ -229,19 +265,46 @@ def summarise_object(path: str, document: int, index: int, node: MappingNode) ->
     if workload_kind is not None:
         pod_spec = yn.dig(node, *workload_kind.pod_spec)
         if isinstance(pod_spec, MappingNode):
-            return _workload(common, node, pod_spec, workload_kind)
+            return _workload(common, node, metadata, pod_spec, workload_kind)
         return None
     if kind == "ServiceAccount":
-        secrets = [yn.text(yn.get(item, "name")) for item in yn.items(yn.get(node, "secrets"))]
+        secrets = [Field.of(yn.get(item, "name")) for item in yn.items(yn.get(node, "secrets"))]
         return ServiceAccount(
             **common,
-            automount=Field.of(pairs.get("automountServiceAccountToken", (None, None))[1]),
-            secrets=[name for name in secrets if name],
+            automount=_key_field(node, "automountServiceAccountToken"),
+            secrets=[name for name in secrets if name is not None and isinstance(name.value, str)],
+            misplaced_automount=_key_field(metadata, "automountServiceAccountToken"),
+        )
+    if kind == "Secret":
+        return Secret(**common, type=Field.of(pairs.get("type", (None, None))[1]))
+    if kind in ("RoleBinding", "ClusterRoleBinding"):
+        role_ref = yn.get(node, "roleRef")
+        role_name = yn.text(yn.get(role_ref, "name"))
+        return RoleBinding(
+            **common,
+            role=f"{yn.text(yn.get(role_ref, 'kind')) or 'Role'}/{role_name}" if role_name else None,
+            subjects=[
+                Subject(
+                    yn.text(yn.get(item, "kind")), yn.text(yn.get(item, "name")), yn.text(yn.get(item, "namespace"))
+                )
+                for item in yn.items(yn.get(node, "subjects"))
+            ],
         )
     return KubeObject(**common)
 
 
-def _workload(common: dict, node: MappingNode, pod_spec: MappingNode, kind: WorkloadKind) -> Workload:
+def _key_field(mapping: Node | None, key: str) -> Field | None:
+    """A scalar entry, positioned at its key (where a finding about the entry itself points)."""
+    pair = yn.entries(mapping).get(key)
+    value = Field.of(pair[1]) if pair else None
+    if value is None:
+        return None
+    return Field(value.value, Position.of(pair[0]), value.spelling, value.quoted)
+
+
+def _workload(
+    common: dict, node: MappingNode, metadata: Node | None, pod_spec: MappingNode, kind: WorkloadKind
+) -> Workload:
     template_metadata = yn.dig(node, *kind.pod_spec[:-1], "metadata") if len(kind.pod_spec) > 1 else None
     spec = yn.entries(pod_spec)
 
@@ -249,15 +312,11 @@ def _workload(common: dict, node: MappingNode, pod_spec: MappingNode, kind: Work
         pair = spec.get(key)
         return Field.of(pair[1]) if pair else None
 
-    automount = spec_field("automountServiceAccountToken")
-    if automount is not None:
-        automount = Field(
-            automount.value, Position.of(spec["automountServiceAccountToken"][0]), automount.spelling, automount.quoted
-        )
+    misplaced = [_key_field(meta, "automountServiceAccountToken") for meta in (metadata, template_metadata)]
     return Workload(
         **common,
         pod_spec_position=Position.of(pod_spec),
-        automount=automount,
+        automount=_key_field(pod_spec, "automountServiceAccountToken"),
         service_account_name=spec_field("serviceAccountName"),
         service_account=spec_field("serviceAccount"),
         containers=[
@@ -276,6 +335,7 @@ def _workload(common: dict, node: MappingNode, pod_spec: MappingNode, kind: Work
         template_labels=_string_map(yn.get(template_metadata, "labels")),
         long_running_kind=kind.long_running,
         batch_kind=kind.batch,
+        misplaced_automount=next((field for field in misplaced if field is not None), None),
     )
 
 
@@ -326,6 +386,9 @@ def _add_projected_source(volume: Volume, item: Node) -> None:
         )
     config_map = yn.get(item, "configMap")
     if yn.text(yn.get(config_map, "name")) == "kube-root-ca.crt":
+        # Without `items` every key is projected under its own name, and ca.crt is the only key.
+        if yn.is_null(yn.get(config_map, "items")):
+            volume.ca_cert = True
         for entry in yn.items(yn.get(config_map, "items")):
             if yn.text(yn.get(entry, "key")) == "ca.crt" and yn.text(yn.get(entry, "path")) == "ca.crt":
                 volume.ca_cert = True

@@ -29,6 +29,7 @@ def summary(report: Report) -> dict:
         "info": by_severity.get("info", 0),
         "unreadable": len(report.errors),
         "skipped": len(report.skipped),
+        "suppressed": len(report.suppressed),
     }
 
 
@@ -93,4 +94,6 @@ def summary_line(report: Report) -> str:
         text += f" {len(report.errors)} input(s) could not be read."
     if report.skipped:
         text += f" {len(report.skipped)} template(s) skipped."
+    if report.suppressed:
+        text += f" {len(report.suppressed)} finding(s) suppressed (--no-ignore shows them)."
     return text

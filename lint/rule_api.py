@@ -10,9 +10,11 @@ see raw text.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from .model import Workload
+from .model import KubeObject, Workload
+from .references import References
 from .tokens import DEFAULT_LONG_RUNNING_THRESHOLD, AutomountVerdict, ServiceAccountIndex, receives_default_token
 from .yaml_nodes import Position
 
@@ -33,22 +35,36 @@ class Problem:
     position: Position
     message: str
     severity: Severity | None = None
+    # False when this finding, unlike the rule's others, is beyond what `k8stoken fix` rewrites.
+    fixable: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """Everything a run is told by the configuration file and the command line."""
+
     long_running_threshold: int = DEFAULT_LONG_RUNNING_THRESHOLD
     max_expiration: int = 86400
     audience: str | None = None
+    # Rule code -> severity that replaces the rule's own.
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    # Glob patterns, relative to `root` (the configuration file's folder) unless they name a bare file or folder.
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    root: str = "."
+    # False with --no-ignore: `k8stoken.io/ignore` annotations and `# k8stoken: ignore` comments are not honoured.
+    suppressions: bool = True
 
 
 class Context:
     """The run as a rule sees it: settings and ServiceAccount resolution across all inputs."""
 
-    def __init__(self, settings: Settings, accounts: ServiceAccountIndex) -> None:
+    def __init__(self, settings: Settings, accounts: ServiceAccountIndex, objects: Sequence[KubeObject] = ()) -> None:
         self.settings = settings
         self.accounts = accounts
+        self.objects = objects
         self._verdicts: dict[int, AutomountVerdict] = {}
+        self._references: References | None = None
 
     def automount(self, workload: Workload) -> AutomountVerdict:
         key = id(workload)
@@ -58,3 +74,10 @@ class Context:
 
     def receives_default_token(self, workload: Workload) -> bool:
         return receives_default_token(workload, self.automount(workload))
+
+    @property
+    def references(self) -> References:
+        """Secrets and role bindings of the run, indexed on first use."""
+        if self._references is None:
+            self._references = References(self.objects)
+        return self._references

@@ -112,6 +112,18 @@ def entries(node: Node | None) -> dict[str, tuple[ScalarNode, Node]]:
 
 
 def get(node: Node | None, key: str) -> Node | None:
+    """The value of one key, merge keys applied (explicit keys win), without building entries() for it."""
+    if not isinstance(node, MappingNode):
+        return None
+    only_plain_keys = True
+    for candidate, value in node.value:
+        if candidate.ctag is _STR:
+            if candidate.value == key:
+                return value
+        else:
+            only_plain_keys = False  # a merge key, or a tagged or non-string key: entries() decides
+    if only_plain_keys:
+        return None
     pair = entries(node).get(key)
     return pair[1] if pair else None
 
