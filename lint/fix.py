@@ -263,8 +263,18 @@ def _own(mapping: MappingNode, key: str) -> tuple[ScalarNode, Node] | None:
     return None
 
 
-def _volume_name(pod_spec: Node, wanted: str) -> str:
-    taken = {yn.text(yn.get(item, "name")) for item in yn.items(yn.get(pod_spec, "volumes"))}
+def _volume_names(objects: list[Node]) -> set[str | None]:
+    """Volume names of every pod spec among the objects."""
+    names: set[str | None] = set()
+    for obj in objects:
+        kind = WORKLOAD_KINDS.get(yn.text(yn.get(obj, "kind")) or "")
+        if kind is not None:
+            volumes = yn.get(yn.dig(obj, *kind.pod_spec), "volumes")
+            names |= {yn.text(yn.get(item, "name")) for item in yn.items(volumes)}
+    return names
+
+
+def _volume_name(taken: set[str | None], wanted: str) -> str:
     name, number = wanted, 2
     while name in taken:
         name, number = f"{wanted}-{number}", number + 1
@@ -359,7 +369,7 @@ def verify(old_text: str, new_text: str, changes: list[_Change]) -> None:
     """The edited text must parse to the old data with exactly the intended changes applied."""
     try:
         compose(new_text)
-        expected, actual = _load_data(old_text), _load_data(new_text)
+        original, expected, actual = _load_data(old_text), _load_data(old_text), _load_data(new_text)
     except Exception as error:  # any failure to read our own output means: do not write it
         raise FixError(f"the fixed text does not parse ({str(error).splitlines()[0]})") from None
     seen: set[int] = set()
@@ -367,6 +377,14 @@ def verify(old_text: str, new_text: str, changes: list[_Change]) -> None:
         _replay(_objects(expected[change.document])[change.index], change, seen)
     if expected != actual:
         raise FixError("the fixed text does not verify: its data differs from the intended change")
+    fixed = {(change.document, change.index) for change in changes}
+    for document, (before, after) in enumerate(zip(original, actual, strict=True)):
+        for index, (old, new) in enumerate(zip(_objects(before), _objects(after), strict=True)):
+            if (document, index) not in fixed and old != new:
+                raise FixError(
+                    f"object {index + 1} of document {document + 1} is not being fixed but shares anchored YAML "
+                    "with one that is; fix them by hand"
+                )
 
 
 def fix_text(path: str, content: str, targets: set[tuple[int, int]], settings: FixSettings) -> FileFix:
@@ -375,7 +393,10 @@ def fix_text(path: str, content: str, targets: set[tuple[int, int]], settings: F
     result = FileFix(content)
     changes: list[_Change] = []
     for document_index, document in enumerate(compose(content)):
-        for index, obj in enumerate(expand_lists(document)):
+        objects = list(expand_lists(document))
+        # Pod specs of one document can share containers through an alias: one volume name must fit them all.
+        volume_name = _volume_name(_volume_names(objects), settings.volume_name)
+        for index, obj in enumerate(objects):
             if (document_index, index) not in targets:
                 continue
             workload = summarise_object(path, document_index, index, obj)
@@ -389,8 +410,7 @@ def fix_text(path: str, content: str, targets: set[tuple[int, int]], settings: F
                 )
                 continue
             expiration = settings.expiration or auto_expiration(workload)
-            pod_spec = yn.dig(obj, *WORKLOAD_KINDS[workload.kind].pod_spec)
-            volume = token_volume(_volume_name(pod_spec, settings.volume_name), expiration, settings.audience)
+            volume = token_volume(volume_name, expiration, settings.audience)
             _plan_workload(planner, obj, workload.kind, volume, content)
             changes.append(
                 _Change(

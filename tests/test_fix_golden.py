@@ -23,6 +23,8 @@ from ruamel.yaml import YAML
 
 FIX_FIXTURES = FIXTURES / "fix"
 INPUTS = sorted(path for path in FIX_FIXTURES.glob("*.yaml") if not path.name.endswith(".fixed.yaml"))
+# Inputs that fix must refuse: a clean error, exit 2, the file left as it was.
+REFUSED = sorted((FIX_FIXTURES / "refused").glob("*.yaml"))
 TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 BOM = b"\xef\xbb\xbf"
 POD_SPEC_PATHS = {
@@ -67,6 +69,17 @@ def test_second_fix_changes_nothing(cli, tmp_path: Path, source: Path) -> None:
     assert result.exit_code in (0, 1), result.stderr
     assert target.read_bytes() == expected_of(source).read_bytes()
     assert "fixed" not in result.stdout
+
+
+@pytest.mark.parametrize("source", REFUSED, ids=lambda path: path.stem)
+def test_unsafe_fix_is_refused_without_writing(cli, tmp_path: Path, source: Path) -> None:
+    target, result = fix_copy(cli, tmp_path, source)
+    assert result.exit_code == 2
+    assert f"{target}:1:1: error: " in result.stderr
+    assert result.stderr.rstrip().endswith("not written")
+    assert "Traceback" not in result.stderr
+    assert target.read_bytes() == source.read_bytes()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [source.name]
 
 
 @pytest.mark.parametrize("source", INPUTS, ids=lambda path: path.stem)
