@@ -222,13 +222,16 @@ def compose(content: str) -> list[Node]:
     return documents
 
 
+LIBYAML_FLOW_COLON = "found unexpected ':'"
+
+
 def _compose_leniently(content: str, error: YAMLError | DuplicateKeyError) -> list[Node]:
     """Retry a text libyaml rejects with ruamel's pure-Python composer, else report the first error.
 
     libyaml refuses a colon inside a plain value in a flow mapping (`{name: a, image: app:1}`), which
-    go-yaml, and so kubectl, accepts.
+    go-yaml, and so kubectl, accepts. Other errors are errors for both: no second parse for them.
     """
-    if isinstance(error, MarkedYAMLError) and CParser is not None:
+    if isinstance(error, MarkedYAMLError) and error.problem == LIBYAML_FLOW_COLON and CParser is not None:
         try:
             return compose_all_pure(content)
         except DuplicateKeyError as duplicate:

@@ -147,10 +147,16 @@ def test_folders_are_searched_for_yaml_but_not_in_version_control_folders(cli, t
     assert found == {os.path.join("apps", "pod.yaml"), os.path.join("apps", "nested", "pod.yml")}
 
 
-def test_a_deeply_nested_broken_file_reports_the_yaml_error(cli) -> None:
-    # The lenient retry of a rejected file must not turn a plain syntax error into a recursion failure.
-    error = error_of(cli, "-", input=("a: " + "[" * 5000 + "]" * 4999 + "\n").encode())
+def test_a_deeply_nested_flow_value_with_a_colon_reports_the_yaml_error(cli) -> None:
+    # The lenient retry of a libyaml rejection must not turn it into a recursion failure.
+    error = error_of(cli, "-", input=("a: " + "{x: " * 1500 + "a:1" + "}" * 1500 + "\n").encode())
+    assert error["message"] == "invalid YAML: found unexpected ':'"
+
+
+def test_an_unclosed_deep_flow_sequence_is_invalid_yaml_at_its_position(cli) -> None:
+    error = error_of(cli, "-", input=("a: " + "[" * 1500 + "]" * 1499 + "\n").encode())
     assert error["message"].startswith("invalid YAML")
+    assert (error["line"], error["column"]) == (2, 1)
 
 
 def test_stdin_named_twice_is_read_once(cli) -> None:
