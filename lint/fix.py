@@ -31,6 +31,7 @@ SIDECAR_INJECTION = {
     "kuma.io/sidecar-injection": ("enabled", "true"),
 }
 _ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]+[ \t]+")
 _ENTRY_DASH = re.compile(r"^( *)-[ \t\r\n]", re.MULTILINE)
 
 
@@ -310,9 +311,17 @@ def _plan_workload(planner: _Planner, obj: MappingNode, kind: str, volume: dict,
     if pod_spec.flow_style and not pod_spec.value:
         raise FixError("empty flow pod spec")
     if automount is not None and isinstance(automount[1], ScalarNode):
-        value = automount[1]
-        start = value.start_mark.index
-        end = value.end_mark.index
+        key, value = automount
+        start, end = value.start_mark.index, value.end_mark.index
+        if start < key.end_mark.index:  # an alias: replace it here, its anchor may serve other fields
+            alias = _ALIAS.search(planner.text, key.end_mark.index)
+            if alias is None:
+                raise FixError("cannot locate an alias")
+            start, end = alias.span()
+        else:
+            anchor = _ANCHOR.match(planner.text, start)
+            if anchor is not None and anchor.end() < end:
+                start = anchor.end()  # keep `&name`, so that its aliases read the new value too
         planner.edits.append(Edit(start, end, "false" if end > start else " false"))
     else:
         # Last, beside the new volume: one contiguous hunk per object keeps the diff easy to review.
