@@ -212,9 +212,9 @@ def compose(content: str) -> list[Node]:
     try:
         documents = _compose_all(content)
     except (YAMLError, DuplicateKeyError) as error:
-        template = GO_TEMPLATE.search(content)
-        if template:
-            raise _template_skipped(content, template.start()) from None
+        template = next((start for start in _template_actions(content) if not _on_comment_line(content, start)), None)
+        if template is not None:
+            raise _template_skipped(content, template) from None
         documents = _compose_leniently(content, error)
     action = _structural_template_action(content, documents)
     if action is not None:
@@ -259,9 +259,17 @@ def _template_skipped(content: str, start: int) -> TemplateSkipped:
     return TemplateSkipped("Go template, not YAML: render it first (helm template, then lint -)", line, column)
 
 
+def _template_actions(content: str) -> list[int]:
+    return [match.start() for match in GO_TEMPLATE.finditer(content)] if "{{" in content else []
+
+
+def _on_comment_line(content: str, index: int) -> bool:
+    return content[content.rfind("\n", 0, index) + 1 : index].lstrip().startswith("#")
+
+
 def _structural_template_action(content: str, documents: list[Node]) -> int | None:
     """Where the first Go template action outside every scalar and comment starts, if any."""
-    starts = [match.start() for match in GO_TEMPLATE.finditer(content)]
+    starts = _template_actions(content)
     if not starts:
         return None
     spans = sorted(_scalar_spans(documents))

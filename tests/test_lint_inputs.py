@@ -163,3 +163,12 @@ def test_stdin_named_twice_is_read_once(cli) -> None:
     report = lint_json(cli, "-", "-", input=(LINT_FIXTURES / "daemonset.yaml").read_text())
     assert len(report["findings"]) == 1
     assert report["summary"]["files"] == 1
+
+
+def test_a_broken_manifest_that_mentions_a_template_in_a_comment_is_an_error_not_a_skipped_template(cli) -> None:
+    manifest = "# rendered from {{ .Values.image }}\napiVersion: v1\nkind: Pod\nmetadata: {name: x\n"
+    result = cli("lint", "--format", "json", "-", input=manifest)
+    assert result.exit_code == 2
+    report = result.json()
+    assert report["skipped"] == []
+    assert report["errors"][0]["message"].startswith("invalid YAML")

@@ -224,3 +224,12 @@ def test_every_token_reliance_message_names_the_object_and_the_cure(cli, monkeyp
     for name, finding in found.items():
         assert finding["message"].startswith(f"Pod/{name}")
         assert "reload" in finding["message"] and "the token" in finding["message"]
+
+
+def test_a_half_done_projection_is_reported_by_its_own_rule_not_as_plain_reliance(cli, monkeypatch) -> None:
+    # Admission still gives the sidecar the default token; KT008 reports that, KT001-KT003 stay silent.
+    monkeypatch.chdir(FIXTURES / "lint")
+    report = cli("lint", "--format", "json", "token-path-mounts.yaml").json()
+    rules = {f["rule"] for f in report["findings"] if f["name"] == "sidecar-without-mount"}
+    assert "KT008" in rules
+    assert not rules & {"KT001", "KT002", "KT003"}
