@@ -172,3 +172,13 @@ def test_a_broken_manifest_that_mentions_a_template_in_a_comment_is_an_error_not
     report = result.json()
     assert report["skipped"] == []
     assert report["errors"][0]["message"].startswith("invalid YAML")
+
+
+def test_a_read_error_is_a_one_line_error_even_when_running_as_root(cli, monkeypatch) -> None:
+    # Root reads files without read permission, so the permission error is simulated at open().
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr("k8stoken.load.open", refuse, raising=False)
+    error = error_of(cli, "job.yaml")
+    assert error == {"path": "job.yaml", "line": 1, "column": 1, "message": "cannot read: Permission denied"}
