@@ -16,8 +16,8 @@ def _colour(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
-class ConfigFileError(click.ClickException):
-    """A configuration file that cannot be used: one line, exit status 2."""
+class SetupError(click.ClickException):
+    """A configuration file or a plugin rule that cannot be used: one line, exit status 2."""
 
     exit_code = EXIT_ERROR
 
@@ -28,14 +28,17 @@ def _config(config_file: str | None = None):
     try:
         return load(config_file)
     except ConfigError as error:
-        raise ConfigFileError(str(error)) from None
+        raise SetupError(str(error)) from None
 
 
 def _rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), config=None) -> dict:
     """The rules to run: --select replaces the file's `select` (and its `ignore`); --ignore adds to `ignore`."""
-    from k8stoken.rules import load_rules
+    from k8stoken.rules import PluginError, load_rules
 
-    rules = load_rules()
+    try:
+        rules = load_rules()
+    except PluginError as error:
+        raise SetupError(str(error)) from None
     wanted = {code.strip().upper() for value in select for code in value.split(",") if code.strip()}
     dropped = {code.strip().upper() for value in ignore for code in value.split(",") if code.strip()}
     unknown = sorted((wanted | dropped) - set(rules))
@@ -47,7 +50,7 @@ def _rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), config=No
         try:
             check_codes(config, rules)
         except ConfigError as error:
-            raise ConfigFileError(str(error)) from None
+            raise SetupError(str(error)) from None
         if not wanted:
             wanted = set(config.select or ())
             dropped |= set(config.ignore)

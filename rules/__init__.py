@@ -47,6 +47,10 @@ class Rule:
         return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
 
 
+class PluginError(Exception):
+    """A third-party rule that cannot be used; the message is one line naming its entry point."""
+
+
 def _rule(module: ModuleType | Any, origin: str) -> Rule:
     return Rule(
         code=module.CODE,
@@ -66,9 +70,34 @@ def load_rules() -> dict[str, Rule]:
         rule = _rule(importlib.import_module(f"{__name__}.{name}"), "k8stoken")
         rules[rule.code] = rule
     for point in _plugin_entry_points():
-        rule = _rule(point.load(), point.value)
-        rules.setdefault(rule.code, rule)
+        rule = _plugin_rule(point)
+        if rule.code in rules:
+            raise PluginError(
+                f"plugin rule {point.name!r} ({point.value}) uses code {rule.code}, "
+                f"which {rules[rule.code].origin} already uses"
+            )
+        rules[rule.code] = rule
     return rules
+
+
+def _plugin_rule(point) -> Rule:
+    where = f"plugin rule {point.name!r} ({point.value})"
+    try:
+        target = point.load()
+    except Exception as error:  # importing someone else's code can fail in any way
+        raise PluginError(f"{where} cannot be loaded: {_one_line(error)}") from None
+    try:
+        rule = _rule(target, point.value)
+    except (AttributeError, ValueError) as error:
+        raise PluginError(f"{where} is not a rule: {_one_line(error)}") from None
+    if not callable(rule.check) or not isinstance(rule.code, str) or not isinstance(rule.name, str):
+        raise PluginError(f"{where} is not a rule: CODE and NAME must be strings and check a function")
+    return rule
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 def _plugin_entry_points() -> list:
