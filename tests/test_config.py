@@ -273,3 +273,22 @@ def test_jsonschema_is_not_imported_when_there_is_no_configuration(tmp_path: Pat
 def test_path_patterns(tmp_path: Path, monkeypatch, path: str, patterns: list[str], matches: bool) -> None:
     monkeypatch.chdir(tmp_path)
     assert path_matches(path, patterns, str(tmp_path)) is matches
+
+
+def readme_example(language: str, first_line: str) -> str:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [block.split("```", 1)[0] for block in section.split(f"```{language}\n")[1:]]
+    (block,) = [block for block in blocks if block.startswith(first_line)]
+    return block
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "first_line"),
+    [(".k8stoken.yaml", "yaml", "# .k8stoken.yaml"), ("pyproject.toml", "toml", "# pyproject.toml")],
+)
+def test_the_readme_configuration_examples_are_valid(project: Path, name: str, language: str, first_line: str) -> None:
+    (project / name).write_text(readme_example(language, first_line))
+    config = load(cwd=project)
+    assert config.path == name
+    assert config.settings.severity == {"KT003": "error"}
