@@ -15,7 +15,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import yaml_nodes as yn
 from .edits import Edit, OverlappingEdits, apply_edits
-from .layout import Style, block_mapping, block_sequence, detect_style, flow
+from .layout import Style, block_mapping, block_sequence, detect_style, flow, flow_entry
 from .load import compose
 from .model import CONTAINER_GROUPS, TOKEN_PATH, WORKLOAD_KINDS, Workload, expand_lists, summarise_object
 
@@ -167,7 +167,7 @@ class _Planner:
         """Add `key: value` to a mapping that lacks it as its own key: after the entry `after` when the
         mapping has it, else first when `after` is empty, else last (or first, where last cannot be)."""
         if mapping.flow_style:
-            self.edits.append(self._flow_insert(mapping, f"{key}: {flow(value)}"))
+            self.edits.append(self._flow_insert(mapping, flow_entry(key, value, style.json)))
             return
         column = mapping.value[0][0].start_mark.column
         lines = block_mapping({key: value}, column, style)
@@ -197,7 +197,7 @@ class _Planner:
 
     def append_item(self, sequence: SequenceNode, item: dict, style: Style, key: Node | None = None) -> None:
         if sequence.flow_style:
-            self.edits.append(self._flow_insert(sequence, flow(item)))
+            self.edits.append(self._flow_insert(sequence, flow(item, style.json)))
             return
         start = sequence.start_mark.index
         dash_at = start
@@ -219,7 +219,7 @@ class _Planner:
     def fill_empty(self, mapping: MappingNode, key: ScalarNode, value: Node, items: list, style: Style) -> None:
         """Replace `key: []`, `key: {}`, `key: ~` or a bare `key:` with a list of the new items."""
         if mapping.flow_style:
-            self.edits.append(Edit(key.end_mark.index, value.end_mark.index, ": " + flow(items)))
+            self.edits.append(Edit(key.end_mark.index, value.end_mark.index, ": " + flow(items, style.json)))
             return
         self.edits.append(Edit(key.end_mark.index, max(value.end_mark.index, key.end_mark.index), ":"))
         lines = block_sequence(items, key.start_mark.column + style.sequence_offset, style)

@@ -16,12 +16,14 @@ _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
 @dataclass(frozen=True, slots=True)
 class Style:
     """indent: columns a nested mapping moves right; sequence_offset: columns from a key to its
-    items' dashes (0 for `key:\\n- item`); dash_gap: columns from a dash to the item's content."""
+    items' dashes (0 for `key:\\n- item`); dash_gap: columns from a dash to the item's content;
+    json: flow collections are written as JSON (a `.yaml` file may hold JSON, and it should stay JSON)."""
 
     indent: int = 2
     sequence_offset: int = 0
     dash_gap: int = 2
     newline: str = "\n"
+    json: bool = False
 
 
 def scalar_text(value: object) -> str:
@@ -35,12 +37,18 @@ def scalar_text(value: object) -> str:
     return json.dumps(text)
 
 
-def flow(value: object) -> str:
+def flow(value: object, as_json: bool = False) -> str:
+    if as_json:
+        return json.dumps(value)
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}: {flow(item)}" for key, item in value.items()) + "}"
+        return "{" + ", ".join(flow_entry(key, item) for key, item in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(flow(item) for item in value) + "]"
     return scalar_text(value)
+
+
+def flow_entry(key: str, value: object, as_json: bool = False) -> str:
+    return f"{json.dumps(key) if as_json else key}: {flow(value, as_json)}"
 
 
 def block_mapping(value: dict, column: int, style: Style) -> list[str]:
@@ -109,4 +117,14 @@ def detect_style(text: str, *nodes: Node | None) -> Style:
         sequence_offset=sequence_offset if sequence_offset is not None and sequence_offset >= 0 else 0,
         dash_gap=dash_gap if dash_gap and dash_gap > 0 else 2,
         newline=newline,
+        json=any(_json_mapping(node) for node in nodes),
+    )
+
+
+def _json_mapping(node: Node | None) -> bool:
+    """A flow mapping whose keys are all double-quoted: JSON, or written like it."""
+    return (
+        isinstance(node, MappingNode)
+        and bool(node.flow_style and node.value)
+        and all(isinstance(key, ScalarNode) and key.style == '"' for key, _ in node.value)
     )

@@ -14,6 +14,7 @@ indented-sequences (B29), long-lines (B31), document-markers (B32), quotes-block
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -100,6 +101,15 @@ def test_golden_is_the_input_plus_the_token_fix(source: Path) -> None:
                 assert_token_fix(old, new)
                 fixed += 1
     assert fixed, "the golden changes no object"
+
+
+@pytest.mark.parametrize("source", INPUTS, ids=lambda path: path.stem)
+def test_json_input_stays_json(source: Path) -> None:
+    try:
+        json.loads(source.read_bytes())
+    except ValueError:
+        return  # YAML, not JSON
+    json.loads(expected_of(source).read_bytes())
 
 
 def load(data: bytes) -> list:
