@@ -259,16 +259,16 @@ def fix(paths, expiration, audience, volume_name, force, select, show_diff, chec
     """
     from . import fix_files
     from .fix import FixSettings
-    from .rule_api import Settings
 
     if volume_name.startswith("kube-api-access-"):
         raise click.BadParameter("the kube-api-access- prefix belongs to admission", param_hint="--volume-name")
     _check_audience(audience, force)
-    settings = Settings(long_running_threshold=long_running_threshold) if long_running_threshold else Settings()
+    config = _config()  # the same files and rules as lint: exclude, per-file-ignores, select
+    settings = _settings(config, long_running_threshold=long_running_threshold)
     fix_settings = FixSettings(expiration=expiration, audience=audience, volume_name=volume_name)
     paths = list(paths) or ["."]
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    run = fix_files.run(paths, _rules(select), settings, fix_settings, stdin)
+    run = fix_files.run(paths, _rules(select, (), config), settings, fix_settings, stdin)
     to_stdout = stdin is not None
     say = (lambda line: click.echo(line, err=True)) if to_stdout else click.echo
     # Inputs that cannot be parsed are reported and remain to be dealt with (exit 1); exit 2 is kept for

@@ -292,3 +292,21 @@ def test_the_readme_configuration_examples_are_valid(project: Path, name: str, l
     config = load(cwd=project)
     assert config.path == name
     assert config.settings.severity == {"KT003": "error"}
+
+
+def test_fix_leaves_excluded_files_and_silenced_workloads_alone(cli, project: Path) -> None:
+    (project / ".k8stoken.yaml").write_text("exclude: [vendor]\n")
+    plain = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
+        "      containers:\n      - name: web\n        image: registry.example.com/web:1\n"
+    )
+    silenced = plain.replace("  name: web\n", '  name: web\n  annotations:\n    k8stoken.io/ignore: "KT003"\n')
+    (project / "apps" / "web.yaml").write_text(plain)
+    (project / "apps" / "silenced.yaml").write_text(silenced)
+    (project / "charts" / "vendor" / "web.yaml").write_text(plain)
+    result = cli("fix", "apps/web.yaml", "apps/silenced.yaml", "charts")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("fixed apps/web.yaml: Deployment/web")
+    assert (project / "charts" / "vendor" / "web.yaml").read_text() == plain
+    assert (project / "apps" / "silenced.yaml").read_text() == silenced
+    assert "automountServiceAccountToken: false" in (project / "apps" / "web.yaml").read_text()
