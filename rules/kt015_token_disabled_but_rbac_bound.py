@@ -37,7 +37,7 @@ container (what `k8stoken fix` writes), or remove the binding if the application
 """
 
 from k8stoken.model import Workload
-from k8stoken.projection import mounts_any_token
+from k8stoken.projection import mounts_any_token, volumes_by_name
 from k8stoken.rule_api import Problem, Severity
 from k8stoken.tokens import anchor
 
@@ -51,7 +51,7 @@ def check(obj, context):
     if not isinstance(obj, Workload) or not obj.containers:
         return
     verdict = context.automount(obj)
-    if verdict.enabled or mounts_any_token(obj):
+    if verdict.enabled or mounts_any_token(obj) or _mounts_token_secret(obj, context):
         return
     account = obj.service_account_ref
     if account == "default":
@@ -68,4 +68,16 @@ def check(obj, context):
         f"{obj.label} gets no ServiceAccount token ({verdict.reason}) and mounts none, yet {binding.label} "
         f'({binding.path}:{binding.position.line}){others} grants ServiceAccount "{account}"{role}: the application '
         "probably calls the API and will fail at start; mount a projected token at the token path",
+    )
+
+
+def _mounts_token_secret(obj: Workload, context) -> bool:
+    """A legacy token Secret of the input mounted anywhere: the application reads its token from there."""
+    volumes = volumes_by_name(obj)
+    return any(
+        (volume := volumes.get(mount.volume or "")) is not None
+        and volume.secret_name is not None
+        and bool(context.references.token_secrets(volume.secret_name, obj.namespace))
+        for container in obj.containers
+        for mount in container.mounts
     )

@@ -67,4 +67,5 @@ INCIDENTAL = {
     "kt007-negative": ("KT008",),  # automount on with a partial mount is a conflict, not a missing mount
     "kt008-negative": ("KT007",),  # automount off with a partial mount is a missing mount, not a conflict
     "kt008-positive": ("KT010",),  # a Secret at the token path
+    "kt015-negative": ("KT010",),  # a legacy token Secret is a token, for KT015
 }
