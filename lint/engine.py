@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -181,6 +183,24 @@ def lint(paths: list[str], rules: dict, settings: Settings, stdin: bytes | None 
     sources, missing = discover(paths)
     if settings.exclude:
         sources = [source for source in sources if not path_matches(source.path, settings.exclude, settings.root)]
-    parsed = parse_all(sources, stdin, jobs)
-    parsed += [ParsedFile(path, problem=InputProblem(path, 1, 1, "no such file or folder")) for path in missing]
-    return lint_files(parsed, rules, settings)
+    with without_cycle_collection():
+        parsed = parse_all(sources, stdin, jobs)
+        parsed += [ParsedFile(path, problem=InputProblem(path, 1, 1, "no such file or folder")) for path in missing]
+        return lint_files(parsed, rules, settings)
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector (worker processes inherit the pause).
+
+    Composing creates millions of small objects that reference counting frees; summaries and findings
+    hold no cycles. The collector would still rescan everything kept so far, again and again: about
+    half the time of a large run, for nothing to collect.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
