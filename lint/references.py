@@ -1,4 +1,5 @@
-"""Objects that other objects point at by name: token Secrets, and the role bindings of a ServiceAccount.
+"""Objects that other objects point at by name: token Secrets, the role bindings of a ServiceAccount,
+Namespaces.
 
 Matching is namespace-aware in the way ServiceAccount resolution is: an object without a
 namespace (common in repositories, where the namespace comes at apply time) matches by name.
@@ -28,8 +29,11 @@ class References:
     def __init__(self, objects: Iterable[KubeObject]) -> None:
         self._token_secrets: dict[str, list[Secret]] = defaultdict(list)
         self._bindings: dict[str, list[tuple[str | None, RoleBinding]]] = defaultdict(list)
+        self._namespaces: dict[str, KubeObject] = {}
         for obj in objects:
-            if isinstance(obj, Secret) and obj.name and is_token_secret(obj):
+            if obj.kind == "Namespace" and obj.name:
+                self._namespaces.setdefault(obj.name, obj)
+            elif isinstance(obj, Secret) and obj.name and is_token_secret(obj):
                 self._token_secrets[obj.name].append(obj)
             elif isinstance(obj, RoleBinding):
                 for name, namespace in _bound_accounts(obj):
@@ -38,6 +42,10 @@ class References:
     def token_secrets(self, name: str, namespace: str | None) -> list[Secret]:
         """Secrets of type service-account-token with this name, in this namespace or without one."""
         return [secret for secret in self._token_secrets.get(name, ()) if _same_namespace(secret.namespace, namespace)]
+
+    def namespace(self, name: str | None) -> KubeObject | None:
+        """The Namespace object of that name, if it is in the input."""
+        return self._namespaces.get(name) if name else None
 
     def bindings(self, account: str, namespace: str | None) -> list[RoleBinding]:
         """Role bindings that have this ServiceAccount among their subjects."""
