@@ -30,7 +30,8 @@ SIDECAR_INJECTION = {
     "linkerd.io/inject": ("enabled",),
     "kuma.io/sidecar-injection": ("enabled", "true"),
 }
-_ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
+# An alias right after an offset: only indicators, spaces and comments come between (a comment may hold a `*`).
+_ALIAS = re.compile(r"(?:[\s:,?\[{-]|#[^\n]*)*(\*[^\s,\[\]{}]+)")
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]+[ \t]+")
 _ENTRY_DASH = re.compile(r"^( *)-[ \t\r\n]", re.MULTILINE)
 
@@ -119,7 +120,7 @@ class _Planner:
     def content_end(self, node: Node, lower: int) -> int:
         """Offset just after the last character that belongs to a node's value."""
         if node.start_mark.index < lower:  # an alias: the node itself lives at its anchor
-            match = _ALIAS.search(self.text, lower)
+            match = _ALIAS.match(self.text, lower)
             if match is None:
                 raise FixError("cannot locate an alias")
             return match.end()
@@ -314,10 +315,10 @@ def _plan_workload(planner: _Planner, obj: MappingNode, kind: str, volume: dict,
         key, value = automount
         start, end = value.start_mark.index, value.end_mark.index
         if start < key.end_mark.index:  # an alias: replace it here, its anchor may serve other fields
-            alias = _ALIAS.search(planner.text, key.end_mark.index)
+            alias = _ALIAS.match(planner.text, key.end_mark.index)
             if alias is None:
                 raise FixError("cannot locate an alias")
-            start, end = alias.span()
+            start, end = alias.span(1)
         else:
             anchor = _ANCHOR.match(planner.text, start)
             if anchor is not None and anchor.end() < end:
