@@ -82,7 +82,8 @@ def block_sequence(values: list, dash_column: int, style: Style) -> list[str]:
 
 def detect_style(text: str, *nodes: Node | None) -> Style:
     """Read the indentation habits of the mappings and sequences under the given nodes."""
-    newline = "\r\n" if "\r\n" in text else "\n"
+    # The majority wins: a file with a few stray CRLF lines gets LF lines, and the other way round.
+    newline = "\r\n" if 2 * text.count("\r\n") > text.count("\n") else "\n"
     indent = sequence_offset = dash_gap = None
     stack = [node for node in nodes if node is not None]
     seen: set[int] = set()
