@@ -3,10 +3,13 @@ Namespaces.
 
 Matching is namespace-aware in the way ServiceAccount resolution is: an object without a
 namespace (common in repositories, where the namespace comes at apply time) matches by name.
+A Secret named by a volume is taken for the same Secret only within one namespace, or, where a
+namespace is not written, within one folder: unrelated Secrets that share a name abound.
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -25,6 +28,12 @@ def _same_namespace(first: str | None, second: str | None) -> bool:
     return first is None or second is None or first == second
 
 
+def _same_place(first: KubeObject, second: KubeObject) -> bool:
+    if first.namespace is not None and second.namespace is not None:
+        return first.namespace == second.namespace
+    return os.path.dirname(first.path) == os.path.dirname(second.path)
+
+
 class References:
     def __init__(self, objects: Iterable[KubeObject]) -> None:
         self._token_secrets: dict[str, list[Secret]] = defaultdict(list)
@@ -39,9 +48,9 @@ class References:
                 for name, namespace in _bound_accounts(obj):
                     self._bindings[name].append((namespace, obj))
 
-    def token_secrets(self, name: str, namespace: str | None) -> list[Secret]:
-        """Secrets of type service-account-token with this name, in this namespace or without one."""
-        return [secret for secret in self._token_secrets.get(name, ()) if _same_namespace(secret.namespace, namespace)]
+    def token_secrets(self, name: str, referrer: KubeObject) -> list[Secret]:
+        """Secrets of type service-account-token that `referrer` (a pod or a ServiceAccount) means by `name`."""
+        return [secret for secret in self._token_secrets.get(name, ()) if _same_place(secret, referrer)]
 
     def namespace(self, name: str | None) -> KubeObject | None:
         """The Namespace object of that name, if it is in the input."""

@@ -6,7 +6,8 @@ replace: it stays valid until the Secret is deleted, it is readable by anyone wh
 Secrets in the namespace, and since Kubernetes 1.30 auto-generated ones unused for a year are
 invalidated and removed. Reported for the Secret itself, for `secret` volumes that mount it (or
 any Secret mounted at /var/run/secrets/kubernetes.io/serviceaccount), and for ServiceAccount
-`secrets:` entries that reference one.
+`secrets:` entries that reference one. A volume or entry refers to a Secret of the input in the
+same namespace, or, when a namespace is not written, in the same folder.
 
 Fails:
 
@@ -59,7 +60,7 @@ def _secret_volumes(obj: Workload, context):
     for name, volume in volumes_by_name(obj).items():
         if volume.source != "secret" or not volume.secret_name:
             continue
-        secrets = context.references.token_secrets(volume.secret_name, obj.namespace)
+        secrets = context.references.token_secrets(volume.secret_name, obj)
         if secrets:
             where = f"{secrets[0].path}:{secrets[0].position.line}"
             why = f'Secret "{volume.secret_name}" ({where}) is a {TOKEN_SECRET_TYPE} Secret'
@@ -74,7 +75,7 @@ def _account_secrets(obj: ServiceAccount, context):
     # The name the token controller gave the Secrets it created before Kubernetes 1.24.
     generated = re.compile(rf"^{re.escape(obj.name or '')}-token-[a-z0-9]{{5}}$")
     for secret in obj.secrets:
-        secrets = context.references.token_secrets(secret.value, obj.namespace)
+        secrets = context.references.token_secrets(secret.value, obj)
         if secrets:
             why = f"is a {TOKEN_SECRET_TYPE} Secret ({secrets[0].path}:{secrets[0].position.line})"
         elif obj.name and generated.match(secret.value):

@@ -77,7 +77,7 @@ def _mounts_token_secret(obj: Workload, context) -> bool:
     return any(
         (volume := volumes.get(mount.volume or "")) is not None
         and volume.secret_name is not None
-        and bool(context.references.token_secrets(volume.secret_name, obj.namespace))
+        and bool(context.references.token_secrets(volume.secret_name, obj))
         for container in obj.containers
         for mount in container.mounts
     )

@@ -172,3 +172,19 @@ def test_severity_override_applies_to_every_finding_of_the_rule(cli, tmp_path, m
     findings = lint(cli, (RULE_FIXTURES / "kt008-positive.yaml").read_text(), "--select", "KT008")
     assert len(findings) == 3  # one warning and two errors by default
     assert {f["severity"] for f in findings} == {"info"}
+
+
+def test_kt010_without_namespaces_a_secret_of_another_folder_is_another_secret(cli, tmp_path, monkeypatch) -> None:
+    secret = SECRET.format(namespace="reports").replace(", namespace: reports", "")
+    pod = MOUNTS_SECRET.replace(", namespace: reports", "")
+    (tmp_path / "tokens").mkdir()
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "tokens" / "secret.yaml").write_text(secret)
+    (tmp_path / "apps" / "pod.yaml").write_text(pod)
+    (tmp_path / "tokens" / "pod.yaml").write_text(pod)
+    monkeypatch.chdir(tmp_path)
+    report = cli("lint", "--select", "KT010", "--format", "json", "tokens", "apps").json()
+    assert sorted((f["path"], f["kind"]) for f in report["findings"]) == [
+        ("tokens/pod.yaml", "Pod"),
+        ("tokens/secret.yaml", "Secret"),
+    ]
