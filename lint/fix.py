@@ -247,8 +247,12 @@ class _Planner:
         if not collection.value:
             return Edit.insert(close, entry)
         last = collection.value[-1]
-        bound = last[0].end_mark.index if isinstance(last, tuple) else collection.start_mark.index
-        last_node = last[1] if isinstance(last, tuple) else last
+        if isinstance(last, tuple):
+            bound, last_node = last[0].end_mark.index, last[1]
+        else:
+            bound, last_node = collection.start_mark.index, last
+            for item in collection.value[:-1]:  # an alias is found in the text after the item before it
+                bound = self.content_end(item, bound)
         return Edit.insert(self.content_end(last_node, bound), ", " + entry)
 
 
