@@ -269,13 +269,16 @@ def fix(paths, expiration, audience, volume_name, force, select, show_diff, chec
     fix_settings = FixSettings(expiration=expiration, audience=audience, volume_name=volume_name)
     paths = list(paths) or ["."]
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    run = fix_files.run(paths, _rules(select, (), config), settings, fix_settings, stdin)
+    opt_in = any("KT015" in value.upper() for value in select)
+    run = fix_files.run(paths, _rules(select, (), config), settings, fix_settings, stdin, opt_in=opt_in)
     to_stdout = stdin is not None
     say = (lambda line: click.echo(line, err=True)) if to_stdout else click.echo
     # Inputs that cannot be parsed are reported and remain to be dealt with (exit 1); exit 2 is kept for
     # files that fix meant to change and could not change safely.
     for problem in run.report.errors:
         click.echo(f"{problem.path}:{problem.line}:{problem.column}: error: {problem.message}", err=True)
+    for note in run.notes:
+        click.echo(note, err=True)
     errors = []
     for outcome in run.files:
         if outcome.error is not None:

@@ -32,6 +32,7 @@ class Finding:
     fixable: bool
     document: int
     index: int
+    pod_spec_path: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,7 @@ def lint_files(files: Iterable[ParsedFile], rules: dict, settings: Settings) -> 
                     fixable=rule.fixable and problem.fixable is not False,
                     document=obj.document,
                     index=obj.index,
+                    pod_spec_path=getattr(obj, "pod_spec_path", ()),
                 )
                 if not settings.suppressions:
                     report.findings.append(finding)

@@ -8,22 +8,28 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import yaml_nodes as yn
 from .edits import Edit, OverlappingEdits, apply_edits
 from .layout import Style, block_mapping, block_sequence, detect_style, flow, flow_entry
 from .load import compose
-from .model import CONTAINER_GROUPS, TOKEN_PATH, WORKLOAD_KINDS, Workload, expand_lists, summarise_object
+from .model import CONTAINER_GROUPS, DEFAULT_TABLE, TOKEN_PATH, Workload, expand_lists, summarise_object
+from .workloads import WorkloadTable, node_at, pod_specs
 
 DEFAULT_VOLUME_NAME = "k8stoken-sa-token"
 DEFAULT_EXPIRATION = 86400
 MIN_EXPIRATION, MAX_EXPIRATION = 600, 4294967296
 AUTO_FLOOR, AUTO_CEILING = 3600, 86400
 INJECTED_VOLUME_PREFIX = "kube-api-access-"
+# Rules whose fix is the whole token fix; the others repair what is there (lint/repairs.py).
+TOKEN_FIX_RULES = frozenset({"KT001", "KT002", "KT003", "KT015"})
 
 SIDECAR_INJECTION = {
     "sidecar.istio.io/inject": ("true",),
@@ -83,17 +89,19 @@ def token_volume(name: str, expiration: int, audience: str | None) -> dict:
             "defaultMode": 420,
             "sources": [
                 {"serviceAccountToken": token},
-                {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-                {
-                    "downwardAPI": {
-                        "items": [
-                            {"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}
-                        ]
-                    }
-                },
+                CA_SOURCE,
+                NAMESPACE_SOURCE,
             ],
         },
     }
+
+
+CA_SOURCE = {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}
+NAMESPACE_SOURCE = {
+    "downwardAPI": {
+        "items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]
+    }
+}
 
 
 def token_mount(volume_name: str) -> dict:
@@ -269,14 +277,15 @@ def _own(mapping: MappingNode, key: str) -> tuple[ScalarNode, Node] | None:
     return None
 
 
-def _volume_names(objects: list[Node]) -> set[str | None]:
+def _volume_names(objects: list[Node], table: WorkloadTable) -> set[str | None]:
     """Volume names of every pod spec among the objects."""
     names: set[str | None] = set()
     for obj in objects:
-        kind = WORKLOAD_KINDS.get(yn.text(yn.get(obj, "kind")) or "")
-        if kind is not None:
-            volumes = yn.get(yn.dig(obj, *kind.pod_spec), "volumes")
-            names |= {yn.text(yn.get(item, "name")) for item in yn.items(volumes)}
+        entry = table.lookup(yn.text(yn.get(obj, "apiVersion")), yn.text(yn.get(obj, "kind")) or "")
+        if entry is not None:
+            for _, spec in pod_specs(obj, entry):
+                volumes = yn.dig(obj, *entry.volumes) if entry.volumes else yn.get(spec, "volumes")
+                names |= {yn.text(yn.get(item, "name")) for item in yn.items(volumes)}
     return names
 
 
@@ -297,18 +306,37 @@ def _containers(pod_spec: Node) -> list[MappingNode]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Change:
-    """The intended change to one object, replayed on plain data to verify the edited text."""
+class _Replay:
+    """One intended change to one object, replayed on plain data to verify the edited text."""
 
     document: int
     index: int
-    pod_spec_path: tuple[str, ...]
-    volume: dict
-    mount: dict
+    apply: Callable[[dict, set[int]], None]
 
 
-def _plan_workload(planner: _Planner, obj: MappingNode, kind: str, volume: dict, style_text: str) -> None:
-    pod_spec = yn.dig(obj, *WORKLOAD_KINDS[kind].pod_spec)
+def _data_at(obj: object, path: tuple[str | int, ...]) -> object:
+    for step in path:
+        obj = obj[step]
+    return obj
+
+
+def _replace_scalar(planner: _Planner, key: ScalarNode, value: Node, text: str) -> None:
+    """Replace a scalar value where it is written: at its alias, or after its anchor."""
+    start, end = value.start_mark.index, value.end_mark.index
+    if start < key.end_mark.index:  # an alias: replace it here, its anchor may serve other fields
+        alias = _ALIAS.match(planner.text, key.end_mark.index)
+        if alias is None:
+            raise FixError("cannot locate an alias")
+        start, end = alias.span(1)
+    else:
+        anchor = _ANCHOR.match(planner.text, start)
+        if anchor is not None and anchor.end() < end:
+            start = anchor.end()  # keep `&name`, so that its aliases read the new value too
+    planner.edits.append(Edit(start, end, text if end > start else " " + text))
+
+
+def _plan_token_fix(planner: _Planner, obj: MappingNode, where: tuple, volume: dict, style_text: str) -> None:
+    pod_spec = node_at(obj, where)
     if not planner.once(pod_spec):
         return
     style = detect_style(style_text, pod_spec, obj)
@@ -316,18 +344,7 @@ def _plan_workload(planner: _Planner, obj: MappingNode, kind: str, volume: dict,
     if pod_spec.flow_style and not pod_spec.value:
         raise FixError("empty flow pod spec")
     if automount is not None and isinstance(automount[1], ScalarNode):
-        key, value = automount
-        start, end = value.start_mark.index, value.end_mark.index
-        if start < key.end_mark.index:  # an alias: replace it here, its anchor may serve other fields
-            alias = _ALIAS.match(planner.text, key.end_mark.index)
-            if alias is None:
-                raise FixError("cannot locate an alias")
-            start, end = alias.span(1)
-        else:
-            anchor = _ANCHOR.match(planner.text, start)
-            if anchor is not None and anchor.end() < end:
-                start = anchor.end()  # keep `&name`, so that its aliases read the new value too
-        planner.edits.append(Edit(start, end, "false" if end > start else " false"))
+        _replace_scalar(planner, automount[0], automount[1], "false")
     else:
         # Last, beside the new volume: one contiguous hunk per object keeps the diff easy to review.
         planner.set_entry(pod_spec, "automountServiceAccountToken", False, style, after=None)
@@ -338,20 +355,19 @@ def _plan_workload(planner: _Planner, obj: MappingNode, kind: str, volume: dict,
             planner.add_to_list(container, "volumeMounts", mount, style)
 
 
-def _replay(data: object, change: _Change, seen: set[int]) -> None:
-    spec = data
-    for key in change.pod_spec_path:
-        spec = spec[key]
+def _replay_token_fix(where: tuple, volume: dict, obj: dict, seen: set[int]) -> None:
+    spec = _data_at(obj, where)
     if id(spec) in seen:
         return
     seen.add(id(spec))
     spec["automountServiceAccountToken"] = False
-    _append(spec, "volumes", change.volume, seen)
+    _append(spec, "volumes", volume, seen)
+    mount = token_mount(volume["name"])
     for group in CONTAINER_GROUPS:
         for container in spec.get(group) or []:
             if isinstance(container, dict) and id(container) not in seen:
                 seen.add(id(container))
-                _append(container, "volumeMounts", change.mount, seen)
+                _append(container, "volumeMounts", mount, seen)
 
 
 def _append(mapping: dict, key: str, item: dict, seen: set[int]) -> None:
@@ -373,22 +389,39 @@ def _objects(data: object) -> list:
     return []
 
 
+_CONSTRUCTION = YAML(typ="safe", pure=True)
+
+
+class _ShapeConstructor(SafeConstructor):
+    """Reads custom tags (`!env X`) by their node's shape: to the fixer they are data like any other."""
+
+
+def _construct_by_shape(constructor: SafeConstructor, node: Node) -> object:
+    if isinstance(node, ScalarNode):
+        return constructor.construct_scalar(node)
+    if isinstance(node, SequenceNode):
+        return constructor.construct_sequence(node, deep=True)
+    return constructor.construct_mapping(node, deep=True)
+
+
+_ShapeConstructor.add_constructor(None, _construct_by_shape)
+
+
 def _load_data(text: str) -> list:
-    loader = YAML(typ="safe")
-    loader.version = (1, 1)
-    return list(loader.load_all(text))
+    """Plain data of every document, composed as lint composes (so lint's leniency applies here too)."""
+    constructor = _ShapeConstructor(loader=_CONSTRUCTION)
+    return [constructor.construct_document(node) for node in compose(text)]
 
 
-def verify(old_text: str, new_text: str, changes: list[_Change]) -> None:
+def verify(old_text: str, new_text: str, changes: list[_Replay]) -> None:
     """The edited text must parse to the old data with exactly the intended changes applied."""
     try:
-        compose(new_text)
         original, expected, actual = _load_data(old_text), _load_data(old_text), _load_data(new_text)
     except Exception as error:  # any failure to read our own output means: do not write it
         raise FixError(f"the fixed text does not parse ({str(error).splitlines()[0]})") from None
     seen: set[int] = set()
     for change in changes:
-        _replay(_objects(expected[change.document])[change.index], change, seen)
+        change.apply(_objects(expected[change.document])[change.index], seen)
     if expected != actual:
         raise FixError("the fixed text does not verify: its data differs from the intended change")
     fixed = {(change.document, change.index) for change in changes}
@@ -401,43 +434,35 @@ def verify(old_text: str, new_text: str, changes: list[_Change]) -> None:
                 )
 
 
-def fix_text(path: str, content: str, targets: set[tuple[int, int]], settings: FixSettings) -> FileFix:
-    """Fix the target objects (document, index) of one file's text."""
+Target = tuple[int, int, tuple]  # document, object, pod spec path
+
+
+def fix_text(
+    path: str,
+    content: str,
+    targets: dict[Target, set[str]],
+    settings: FixSettings,
+    table: WorkloadTable = DEFAULT_TABLE,
+) -> FileFix:
+    """Fix the target pod specs of one file's text, each for the rules named with it."""
     planner = _Planner(content)
     result = FileFix(content)
-    changes: list[_Change] = []
+    changes: list[_Replay] = []
     for document_index, document in enumerate(compose(content)):
         objects = list(expand_lists(document))
         # Pod specs of one document can share containers through an alias: one volume name must fit them all.
-        volume_name = _volume_name(_volume_names(objects), settings.volume_name)
+        volume_name = _volume_name(_volume_names(objects, table), settings.volume_name)
         for index, obj in enumerate(objects):
-            if (document_index, index) not in targets:
-                continue
-            workload = summarise_object(path, document_index, index, obj)
-            if not isinstance(workload, Workload):
-                continue
-            marker = sidecar_injection(workload)
-            if marker is not None:
-                result.notes.append(
-                    f"{path}:{workload.position.line}: skipped {workload.label}: marked for sidecar injection "
-                    f"({marker}); injected containers would not get the token mount"
-                )
-                continue
-            expiration = settings.expiration or auto_expiration(workload)
-            volume = token_volume(volume_name, expiration, settings.audience)
-            _plan_workload(planner, obj, workload.kind, volume, content)
-            changes.append(
-                _Change(
-                    document_index, index, WORKLOAD_KINDS[workload.kind].pod_spec, volume, token_mount(volume["name"])
-                )
-            )
-            result.fixed.append(f"{workload.label} ({expiration}s token)")
-            deadline = workload.deadline
-            if deadline is not None and deadline.value > expiration:
-                result.notes.append(
-                    f"{path}:{deadline.position.line}: {workload.label} may run {deadline.value}s, longer than the "
-                    f"{expiration}s token written: its client must reload the token"
-                )
+            for summary in summarise_object(path, document_index, index, obj, table):
+                codes = targets.get((document_index, index, getattr(summary, "pod_spec_path", ())))
+                if not codes:
+                    continue
+                if codes & TOKEN_FIX_RULES and isinstance(summary, Workload):
+                    _token_fix(planner, result, changes, summary, obj, volume_name, settings, content)
+                else:
+                    from .repairs import repair  # repairs builds on this module
+
+                    changes += repair(planner, result, summary, obj, codes, settings, content)
     if not changes:
         return result
     try:
@@ -447,3 +472,26 @@ def fix_text(path: str, content: str, targets: set[tuple[int, int]], settings: F
     verify(content, new_text, changes)
     result.new_text = new_text
     return result
+
+
+def _token_fix(planner, result, changes, workload: Workload, obj, volume_name, settings, content) -> None:
+    marker = sidecar_injection(workload)
+    if marker is not None:
+        result.notes.append(
+            f"{workload.path}:{workload.position.line}: skipped {workload.label}: marked for sidecar injection "
+            f"({marker}); injected containers would not get the token mount"
+        )
+        return
+    expiration = settings.expiration or auto_expiration(workload)
+    volume = token_volume(volume_name, expiration, settings.audience)
+    _plan_token_fix(planner, obj, workload.pod_spec_path, volume, content)
+    changes.append(
+        _Replay(workload.document, workload.index, partial(_replay_token_fix, workload.pod_spec_path, volume))
+    )
+    result.fixed.append(f"{workload.label} ({expiration}s token)")
+    deadline = workload.deadline
+    if deadline is not None and deadline.value > expiration:
+        result.notes.append(
+            f"{workload.path}:{deadline.position.line}: {workload.label} may run {deadline.value}s, longer than "
+            f"the {expiration}s token written: its client must reload the token"
+        )

@@ -7,12 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .engine import Finding, InputProblem, Report, lint
-from .fix import FileFix, FixError, FixSettings, fix_text
+from .fix import FileFix, FixError, FixSettings, Target, fix_text
 from .load import BOM, InputError, Source, decode, read
 from .rule_api import Settings
 from .write import inside, write_atomically
 
 TOKEN_RULES = ("KT001", "KT002", "KT003")
+# What `fix` repairs unless --select narrows it. KT015 (automount off, yet the ServiceAccount has RBAC
+# bindings) adds a token to a workload that opted out, so it is fixed only when selected by name.
+DEFAULT_FIX_RULES = frozenset({*TOKEN_RULES, "KT006", "KT007", "KT011", "KT013"})
+OPT_IN_FIX_RULES = frozenset({"KT015"})
 
 
 @dataclass(slots=True)
@@ -44,38 +48,62 @@ class FixRun:
     report: Report
     files: list[FileOutcome] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def targets_by_file(findings: list[Finding], codes: set[str]) -> dict[str, set[tuple[int, int]]]:
-    targets: dict[str, set[tuple[int, int]]] = defaultdict(set)
+def targets_by_file(findings: list[Finding], codes: set[str]) -> dict[str, dict[Target, set[str]]]:
+    """Per file, the pod specs (document, object, path) to fix and the rules to fix them for."""
+    targets: dict[str, dict[Target, set[str]]] = defaultdict(lambda: defaultdict(set))
     for finding in findings:
-        if finding.rule in codes:
-            targets[finding.path].add((finding.document, finding.index))
+        if finding.rule in codes and finding.fixable:
+            targets[finding.path][(finding.document, finding.index, finding.pod_spec_path)].add(finding.rule)
     return targets
 
 
+def manual_fixes(findings: list[Finding]) -> list[str]:
+    """Notes for workloads that rely on the default token where fix may not write (custom resources)."""
+    seen = set()
+    notes = []
+    for finding in findings:
+        key = (finding.path, finding.document, finding.index)
+        if finding.rule in TOKEN_RULES and not finding.fixable and key not in seen:
+            seen.add(key)
+            notes.append(
+                f"{finding.path}:{finding.line}: manual fix required for {finding.kind}/{finding.name}: "
+                "its pods are built by an operator whose own fields decide the token (see k8stoken explain "
+                f"{finding.rule})"
+            )
+    return notes
+
+
 def run(
-    paths: list[str], rules: dict, settings: Settings, fix_settings: FixSettings, stdin: bytes | None = None
+    paths: list[str],
+    rules: dict,
+    settings: Settings,
+    fix_settings: FixSettings,
+    stdin: bytes | None = None,
+    opt_in: bool = False,
 ) -> FixRun:
     report = lint(paths, rules, settings, stdin=stdin)
-    codes = {code for code in TOKEN_RULES if code in rules}
+    codes = {code for code in rules if code in DEFAULT_FIX_RULES or (code in OPT_IN_FIX_RULES and opt_in)}
     targets = targets_by_file(report.findings, codes)
     run_result = FixRun(report)
-    fixed_objects: set[tuple[str, int, int]] = set()
+    fixed: set[tuple] = set()
     for path, wanted in sorted(targets.items()):
         outcome = fix_file(path, wanted, fix_settings, stdin)
         run_result.files.append(outcome)
-        if outcome.fixed is not None and outcome.error is None:
-            fixed_objects |= {(path, *target) for target in wanted if outcome.changed}
+        if outcome.changed and outcome.error is None:
+            fixed |= {(path, *target, rule) for target, rules_fixed in wanted.items() for rule in rules_fixed}
     run_result.remaining = [
         finding
         for finding in report.findings
-        if not (finding.rule in codes and (finding.path, finding.document, finding.index) in fixed_objects)
+        if (finding.path, finding.document, finding.index, finding.pod_spec_path, finding.rule) not in fixed
     ]
+    run_result.notes = manual_fixes(report.findings)
     return run_result
 
 
-def fix_file(path: str, targets: set[tuple[int, int]], settings: FixSettings, stdin: bytes | None) -> FileOutcome:
+def fix_file(path: str, targets: dict[Target, set[str]], settings: FixSettings, stdin: bytes | None) -> FileOutcome:
     source = Source(path)
     try:
         text = decode(stdin if source.is_stdin else read(source))

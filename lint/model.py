@@ -12,37 +12,14 @@ from dataclasses import dataclass, field
 from ruamel.yaml.nodes import MappingNode, Node
 
 from . import yaml_nodes as yn
+from .workloads import WorkloadKind, WorkloadTable, deadline_node, node_at, pod_specs, resolve
 from .yaml_nodes import Position
+
+DEFAULT_TABLE = WorkloadTable()
+_ORIGIN = Position(1, 1)
 
 TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 CONTAINER_GROUPS = ("initContainers", "containers")
-
-
-@dataclass(frozen=True, slots=True)
-class WorkloadKind:
-    """Where a kind keeps its pod spec and its runtime deadline (paths of mapping keys)."""
-
-    pod_spec: tuple[str, ...]
-    deadline: tuple[str, ...] | None = None
-    long_running: bool = False
-    batch: bool = False
-
-
-WORKLOAD_KINDS: dict[str, WorkloadKind] = {
-    "Pod": WorkloadKind(("spec",)),
-    "PodTemplate": WorkloadKind(("template", "spec")),
-    "Deployment": WorkloadKind(("spec", "template", "spec"), long_running=True),
-    "StatefulSet": WorkloadKind(("spec", "template", "spec"), long_running=True),
-    "DaemonSet": WorkloadKind(("spec", "template", "spec"), long_running=True),
-    "ReplicaSet": WorkloadKind(("spec", "template", "spec"), long_running=True),
-    "ReplicationController": WorkloadKind(("spec", "template", "spec"), long_running=True),
-    "Job": WorkloadKind(("spec", "template", "spec"), ("spec", "activeDeadlineSeconds"), batch=True),
-    "CronJob": WorkloadKind(
-        ("spec", "jobTemplate", "spec", "template", "spec"),
-        ("spec", "jobTemplate", "spec", "activeDeadlineSeconds"),
-        batch=True,
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +151,7 @@ class RoleBinding(KubeObject):
 class Workload(KubeObject):
     """An object that carries a pod spec."""
 
-    pod_spec_position: Position = Position(1, 1)
+    pod_spec_position: Position = _ORIGIN
     automount: Field | None = None
     service_account_name: Field | None = None
     service_account: Field | None = None
@@ -189,6 +166,19 @@ class Workload(KubeObject):
     batch_kind: bool = False
     # `automountServiceAccountToken` written in the object's or the pod template's metadata.
     misplaced_automount: Field | None = None
+    # Where in the object this pod spec is (custom resources may hold several), who builds its
+    # pods, and whether `fix` may write there.
+    pod_spec_path: tuple[str | int, ...] = ()
+    framework: str | None = None
+    fixable: bool = True
+    template: str | None = None
+    # False where the "pod spec" is an operator's own shape (Argo, Spark): PodSpec-only rules stay quiet.
+    podspec: bool = True
+
+    @property
+    def label(self) -> str:
+        base = f"{self.kind}/{self.name or '<unnamed>'}"
+        return f"{base} {self.template}" if self.template else base
 
     @property
     def service_account_ref(self) -> str:
@@ -228,22 +218,23 @@ def expand_lists(node: Node) -> Iterator[Node]:
         yield node
 
 
-def summarise(path: str, documents: list[Node]) -> list[KubeObject]:
+def summarise(path: str, documents: list[Node], table: WorkloadTable = DEFAULT_TABLE) -> list[KubeObject]:
     objects: list[KubeObject] = []
     for document_index, document in enumerate(documents):
         for index, node in enumerate(expand_lists(document)):
-            summary = summarise_object(path, document_index, index, node)
-            if summary is not None:
-                objects.append(summary)
+            objects.extend(summarise_object(path, document_index, index, node, table))
     return objects
 
 
-def summarise_object(path: str, document: int, index: int, node: MappingNode) -> KubeObject | None:
+def summarise_object(
+    path: str, document: int, index: int, node: MappingNode, table: WorkloadTable = DEFAULT_TABLE
+) -> list[KubeObject]:
+    """The summaries of one object: one per pod spec it carries, else one for the object itself."""
     pairs = yn.entries(node)
     kind_pair = pairs.get("kind")
     kind = yn.text(kind_pair[1]) if kind_pair else None
     if not kind:
-        return None
+        return []
     metadata = yn.get(node, "metadata")
     name = yn.text(yn.get(metadata, "name")) or yn.text(yn.get(metadata, "generateName"))
     end = node.end_mark
@@ -261,12 +252,15 @@ def summarise_object(path: str, document: int, index: int, node: MappingNode) ->
         annotations=_string_map(yn.get(metadata, "annotations")),
         labels=_string_map(yn.get(metadata, "labels")),
     )
-    workload_kind = WORKLOAD_KINDS.get(kind)
+    workload_kind = table.lookup(common["api_version"], kind)
     if workload_kind is not None:
-        pod_spec = yn.dig(node, *workload_kind.pod_spec)
-        if isinstance(pod_spec, MappingNode):
-            return _workload(common, node, metadata, pod_spec, workload_kind)
-        return None
+        located = list(pod_specs(node, workload_kind))
+        return [_workload(common, node, metadata, spec, where, workload_kind, len(located)) for where, spec in located]
+    return [_object(common, pairs, node, metadata)]
+
+
+def _object(common: dict, pairs: dict, node: MappingNode, metadata: Node | None) -> KubeObject:
+    kind = common["kind"]
     if kind == "ServiceAccount":
         secrets = [Field.of(yn.get(item, "name")) for item in yn.items(yn.get(node, "secrets"))]
         return ServiceAccount(
@@ -303,9 +297,15 @@ def _key_field(mapping: Node | None, key: str) -> Field | None:
 
 
 def _workload(
-    common: dict, node: MappingNode, metadata: Node | None, pod_spec: MappingNode, kind: WorkloadKind
+    common: dict,
+    node: MappingNode,
+    metadata: Node | None,
+    pod_spec: MappingNode,
+    where: tuple[str | int, ...],
+    kind: WorkloadKind,
+    siblings: int,
 ) -> Workload:
-    template_metadata = yn.dig(node, *kind.pod_spec[:-1], "metadata") if len(kind.pod_spec) > 1 else None
+    template_metadata = yn.get(node_at(node, where[:-1]), "metadata") if len(where) > 1 else None
     spec = yn.entries(pod_spec)
 
     def spec_field(key: str) -> Field | None:
@@ -319,16 +319,13 @@ def _workload(
         automount=_key_field(pod_spec, "automountServiceAccountToken"),
         service_account_name=spec_field("serviceAccountName"),
         service_account=spec_field("serviceAccount"),
-        containers=[
-            _container(item, group)
-            for group in CONTAINER_GROUPS
-            for item in yn.items(spec.get(group, (None, None))[1])
+        containers=_containers(pod_spec, spec, kind),
+        volumes=[
+            _volume(item)
+            for item in yn.items(yn.dig(node, *kind.volumes) if kind.volumes else spec.get("volumes", (None, None))[1])
             if isinstance(item, MappingNode)
         ],
-        volumes=[
-            _volume(item) for item in yn.items(spec.get("volumes", (None, None))[1]) if isinstance(item, MappingNode)
-        ],
-        job_deadline=Field.of(yn.dig(node, *kind.deadline)) if kind.deadline else None,
+        job_deadline=Field.of(deadline_node(node, kind, where)),
         pod_deadline=spec_field("activeDeadlineSeconds"),
         restart_policy=yn.text(spec.get("restartPolicy", (None, None))[1]),
         template_annotations=_string_map(yn.get(template_metadata, "annotations")),
@@ -336,7 +333,37 @@ def _workload(
         long_running_kind=kind.long_running,
         batch_kind=kind.batch,
         misplaced_automount=next((field for field in misplaced if field is not None), None),
+        pod_spec_path=where,
+        framework=kind.framework,
+        fixable=kind.fixable,
+        template=_template_name(where) if siblings > 1 else None,
+        podspec=kind.containers is None,
     )
+
+
+def _containers(pod_spec: MappingNode, spec: dict, kind: WorkloadKind) -> list[Container]:
+    if kind.containers is None:
+        return [
+            _container(item, group)
+            for group in CONTAINER_GROUPS
+            for item in yn.items(spec.get(group, (None, None))[1])
+            if isinstance(item, MappingNode)
+        ]
+    return [
+        _container(item, "initContainers" if "initContainers" in pattern else "containers")
+        for pattern in kind.containers
+        for _, item in resolve(pod_spec, pattern)
+        if isinstance(item, MappingNode)
+    ]
+
+
+def _template_name(where: tuple[str | int, ...]) -> str:
+    """`(rayClusterSpec.workerGroupSpecs[0])`: the part of a pod spec's path that tells it from its siblings."""
+    steps = [step for step in where if step not in ("spec", "template")]
+    text = ""
+    for step in steps:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return f"({text})" if text else ""
 
 
 def _container(node: MappingNode, group: str) -> Container:

@@ -31,7 +31,7 @@ FIXABLE = False
 
 
 def check(obj, context):
-    if not isinstance(obj, Workload):
+    if not isinstance(obj, Workload) or not obj.podspec:  # Spark names its field serviceAccount
         return
     old, new = obj.service_account, obj.service_account_name
     if old is None or not isinstance(old.value, str) or not old.value:
