@@ -277,6 +277,8 @@ def fix(paths, expiration, audience, volume_name, force, select, show_diff, chec
     # files that fix meant to change and could not change safely.
     for problem in run.report.errors:
         click.echo(f"{problem.path}:{problem.line}:{problem.column}: error: {problem.message}", err=True)
+    for problem in run.report.skipped:
+        click.echo(f"{problem.path}:{problem.line}:{problem.column}: skipped: {problem.message}", err=True)
     for note in run.notes:
         click.echo(note, err=True)
     errors = []

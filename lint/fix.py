@@ -53,11 +53,16 @@ class FixSettings:
     volume_name: str = DEFAULT_VOLUME_NAME
 
 
+Target = tuple[int, int, tuple]  # document, object, pod spec path
+
+
 @dataclass(slots=True)
 class FileFix:
     new_text: str
     fixed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Pod specs fixed whose Job deadline still outlives the token written: their finding stays.
+    outlived: set[Target] = field(default_factory=set)
 
 
 def sidecar_injection(workload: Workload) -> str | None:
@@ -434,7 +439,6 @@ def verify(old_text: str, new_text: str, changes: list[_Replay]) -> None:
                 )
 
 
-Target = tuple[int, int, tuple]  # document, object, pod spec path
 
 
 def fix_text(
@@ -491,6 +495,7 @@ def _token_fix(planner, result, changes, workload: Workload, obj, volume_name, s
     result.fixed.append(f"{workload.label} ({expiration}s token)")
     deadline = workload.deadline
     if deadline is not None and deadline.value > expiration:
+        result.outlived.add((workload.document, workload.index, workload.pod_spec_path))
         result.notes.append(
             f"{workload.path}:{deadline.position.line}: {workload.label} may run {deadline.value}s, longer than "
             f"the {expiration}s token written: its client must reload the token"

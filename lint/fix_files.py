@@ -93,7 +93,12 @@ def run(
         outcome = fix_file(path, wanted, fix_settings, stdin)
         run_result.files.append(outcome)
         if outcome.changed and outcome.error is None:
-            fixed |= {(path, *target, rule) for target, rules_fixed in wanted.items() for rule in rules_fixed}
+            fixed |= {
+                (path, *target, rule)
+                for target, rules_fixed in wanted.items()
+                if target not in outcome.fixed.outlived
+                for rule in rules_fixed
+            }
     run_result.remaining = [
         finding
         for finding in report.findings
