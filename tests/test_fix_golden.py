@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
+from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 FIX_FIXTURES = FIXTURES / "fix"
 INPUTS = sorted(path for path in FIX_FIXTURES.glob("*.yaml") if not path.name.endswith(".fixed.yaml"))
@@ -112,9 +114,26 @@ def test_json_input_stays_json(source: Path) -> None:
     json.loads(expected_of(source).read_bytes())
 
 
+class PlainConstructor(SafeConstructor):
+    """Custom tags (`!env NAME`) read as the data they tag."""
+
+
+PlainConstructor.add_multi_constructor(
+    "",
+    lambda constructor, _, node: (
+        constructor.construct_mapping(node, deep=True)
+        if isinstance(node, MappingNode)
+        else constructor.construct_sequence(node, deep=True)
+        if isinstance(node, SequenceNode)
+        else constructor.construct_scalar(node)
+    ),
+)
+
+
 def load(data: bytes) -> list:
     loader = YAML(typ="safe")  # libyaml when installed: ruamel's own scanner refuses a tab before a comment
     loader.version = (1, 1)
+    loader.Constructor = PlainConstructor
     return list(loader.load_all(data.removeprefix(BOM).decode("utf-8")))
 
 
