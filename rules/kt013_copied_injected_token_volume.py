@@ -21,7 +21,8 @@ Fails:
 Passes: a volume with a name of your own and an explicit lifetime such as `expirationSeconds: 86400`.
 
 How to fix: delete a copied `kube-api-access-*` volume and its mounts, or rename it and choose a
-lifetime; replace 3607 with the lifetime you need (`k8stoken fix --expiration 86400`).
+lifetime; replace 3607 with the lifetime you need. `k8stoken fix --expiration 86400` rewrites the
+3607 in place (one line) and adds no second volume; renaming is left to you.
 """
 
 from k8stoken.model import Workload
@@ -31,7 +32,7 @@ from k8stoken.rule_api import Problem, Severity
 CODE = "KT013"
 NAME = "copied-injected-token-volume"
 SEVERITY = Severity.WARNING
-FIXABLE = False
+FIXABLE = True
 
 MAGIC = (
     f"{INJECTED_EXPIRATION}s means 1 hour or 1 year depending on the API server's "
@@ -52,6 +53,7 @@ def check(obj, context):
                 "admission reuses it as its own, so the pod relies on the auto-mounted token as before"
                 + (f"; {MAGIC}" if magic else "")
                 + "; remove it, or rename it and choose a lifetime",
+                fixable=magic,
             )
         elif magic:
             yield Problem(

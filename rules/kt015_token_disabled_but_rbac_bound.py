@@ -33,7 +33,10 @@ Passes: the same Deployment with a projected token mounted at
 /var/run/secrets/kubernetes.io/serviceaccount in every container.
 
 How to fix: mount a projected token with `ca.crt` and `namespace` at the token path in every
-container (what `k8stoken fix` writes), or remove the binding if the application never calls the API.
+container, or remove the binding if the application never calls the API. `k8stoken fix --select KT015`
+adds the projected volume and mounts and keeps `automountServiceAccountToken: false`; plain
+`k8stoken fix` never gives a token to a workload that turned it off, so this rule is fixed only when
+selected by name.
 """
 
 from k8stoken.model import Workload
@@ -44,7 +47,7 @@ from k8stoken.tokens import anchor
 CODE = "KT015"
 NAME = "token-disabled-but-rbac-bound"
 SEVERITY = Severity.WARNING
-FIXABLE = False
+FIXABLE = True
 
 
 def check(obj, context):

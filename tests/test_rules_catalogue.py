@@ -8,7 +8,7 @@ import pytest
 from k8stoken.rules import load_rules
 
 CODES = [f"KT{number:03d}" for number in range(1, 16)]
-FIXABLE = {"KT001", "KT002", "KT003", "KT006", "KT007", "KT011"}
+FIXABLE = {"KT001", "KT002", "KT003", "KT006", "KT007", "KT011", "KT013", "KT015"}
 SECTIONS = ("Why:", "Fails:", "Passes:", "How to fix:")
 
 
