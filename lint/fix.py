@@ -353,6 +353,8 @@ def _plan_token_fix(planner: _Planner, obj: MappingNode, where: tuple, volume: d
     else:
         # Last, beside the new volume: one contiguous hunk per object keeps the diff easy to review.
         planner.set_entry(pod_spec, "automountServiceAccountToken", False, style, after=None)
+    if not _containers(pod_spec):
+        raise FixError("no containers to mount the token in: automount stays as it is")
     planner.add_to_list(pod_spec, "volumes", volume, style)
     mount = token_mount(volume["name"])
     for container in _containers(pod_spec):
@@ -479,6 +481,12 @@ def fix_text(
 
 
 def _token_fix(planner, result, changes, workload: Workload, obj, volume_name, settings, content) -> None:
+    if not workload.fixable:
+        result.notes.append(
+            f"{workload.path}:{workload.position.line}: manual fix required for {workload.label}: its pods are "
+            "built by an operator whose own fields decide the token"
+        )
+        return
     marker = sidecar_injection(workload)
     if marker is not None:
         result.notes.append(

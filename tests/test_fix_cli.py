@@ -494,7 +494,11 @@ def test_lint_finds_no_token_reliance_after_fix(cli, tmp_path: Path) -> None:
     cli("fix", str(tmp_path))
     result = cli("lint", "--select", "KT001,KT002,KT003", "--format", "json", str(tmp_path))
     remaining = {(Path(f["path"]).name, f"{f['kind']}/{f['name']}") for f in result.json()["findings"]}
-    assert remaining == {("sidecar-injection.yaml", "Deployment/payments")}  # skipped on purpose
+    assert remaining == {  # skipped on purpose
+        ("sidecar-injection.yaml", "Deployment/payments"),
+        ("argo-workflow.yaml", "Workflow/long-etl-"),
+        ("spark-application.yaml", "SparkApplication/nightly-etl"),
+    }
 
 
 def test_each_file_is_reported_with_what_was_fixed(cli, tmp_path: Path) -> None:
@@ -569,3 +573,15 @@ FIXED_GOLDENS = sorted(
 def test_no_rule_finds_anything_in_a_fixed_file(cli, name: str) -> None:
     report = cli("lint", "--format", "json", str(FIX_FIXTURES / name)).json()
     assert [f"{f['rule']} {f['message']}" for f in report["findings"]] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [("argo-workflow.yaml", "Workflow/long-etl-"), ("spark-application.yaml", "SparkApplication/nightly-etl")],
+)
+def test_pods_built_by_an_operator_need_a_manual_fix(cli, tmp_path: Path, name: str, label: str) -> None:
+    target = copy_fixture(tmp_path, name)
+    result = cli("fix", str(target))
+    assert result.exit_code == 1  # the finding remains
+    assert f"manual fix required for {label}" in result.stderr
+    assert target.read_bytes() == (FIX_FIXTURES / name).read_bytes()

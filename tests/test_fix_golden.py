@@ -8,7 +8,7 @@ input plus exactly the token fix, so a wrong golden cannot pass unnoticed.
 Inputs of the shared cases (../shared/cases/README.md): spark-driver-pod (B01), deployment-2-space (B02),
 token-at-custom-path (B05), vault-statefulset (B06), existing-volumes (B07), init-containers (B08),
 default-serviceaccount (B09), sidecar-injection (B14), legacy-secret-token (B17), automount-false (B19),
-serviceaccount-opt-out (B20), explicit-true-comment (B26), helm-comment-only-document (B27),
+serviceaccount-opt-out (B20), argo-workflow (B11), explicit-true-comment (B26), helm-comment-only-document (B27),
 indented-sequences (B29), long-lines (B31), document-markers (B32), quotes-block-scalars (B34), merge-keys (B40).
 """
 
@@ -37,8 +37,15 @@ POD_SPEC_PATHS = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 # Fixtures whose workloads must not be touched: sidecar injection, a long-lived Secret token already at the
-# token path, automount off in the pod spec or in the ServiceAccount.
-UNCHANGED = {"sidecar-injection", "legacy-secret-token", "automount-false", "serviceaccount-opt-out"}
+# token path, automount off in the pod spec or in the ServiceAccount, pods built by an operator (Argo, Spark).
+UNCHANGED = {
+    "sidecar-injection",
+    "legacy-secret-token",
+    "automount-false",
+    "serviceaccount-opt-out",
+    "argo-workflow",
+    "spark-application",
+}
 
 
 def expected_of(source: Path) -> Path:
