@@ -205,10 +205,6 @@ class Expiration(click.ParamType):
         return seconds
 
 
-# Audiences that mean another service: a token at the default path with one of them gets 401 from the API.
-FOREIGN_AUDIENCES = ("api://azureadtokenexchange", "sts.amazonaws.com", "vault", "https://vault")
-PLACEHOLDERS = ("your-guid", "<", "example", "xxxx", "changeme")
-
 EXTENDED_TOKEN_NOTE = (
     "note: on clusters that still extend the auto-mounted token (the upstream default, EKS) it can live up to a "
     "year; the fixed lifetime may be shorter than today's. A client that reloads the token is the cure."
@@ -216,13 +212,13 @@ EXTENDED_TOKEN_NOTE = (
 
 
 def _check_audience(audience: str | None, force: bool) -> None:
-    if audience is None or force:
-        return
-    lowered = audience.strip().lower()
-    if lowered.startswith(FOREIGN_AUDIENCES) or any(mark in lowered for mark in PLACEHOLDERS):
+    from .audiences import rejection
+
+    reason = None if audience is None or force else rejection(audience)
+    if reason is not None:
         raise click.BadParameter(
-            f"{audience!r} is not an audience the API server accepts; a token at the default path with it "
-            "gets 401 from every API call (use --force to write it anyway)",
+            f"{audience!r} is not an audience the API server accepts ({reason}); a token at the default path "
+            "with it gets 401 from every API call (use --force to write it anyway)",
             param_hint="--audience",
         )
 

@@ -154,7 +154,7 @@ def lint_files(files: Iterable[ParsedFile], rules: dict, settings: Settings) -> 
                     kind=obj.kind,
                     name=obj.name,
                     namespace=obj.namespace,
-                    fixable=rule.fixable and problem.fixable is not False,
+                    fixable=rule.fixable and problem.fixable is not False and getattr(obj, "fixable", True),
                     document=obj.document,
                     index=obj.index,
                     pod_spec_path=getattr(obj, "pod_spec_path", ()),

@@ -18,6 +18,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import yaml_nodes as yn
 from .edits import Edit, OverlappingEdits, apply_edits
+from .injection import injection_marker
 from .layout import Style, block_mapping, block_sequence, detect_style, flow, flow_entry
 from .load import compose
 from .model import CONTAINER_GROUPS, DEFAULT_TABLE, TOKEN_PATH, Workload, expand_lists, summarise_object
@@ -31,11 +32,6 @@ INJECTED_VOLUME_PREFIX = "kube-api-access-"
 # Rules whose fix is the whole token fix; the others repair what is there (lint/repairs.py).
 TOKEN_FIX_RULES = frozenset({"KT001", "KT002", "KT003", "KT015"})
 
-SIDECAR_INJECTION = {
-    "sidecar.istio.io/inject": ("true",),
-    "linkerd.io/inject": ("enabled",),
-    "kuma.io/sidecar-injection": ("enabled", "true"),
-}
 # An alias right after an offset: only indicators, spaces and comments come between (a comment may hold a `*`).
 _ALIAS = re.compile(r"(?:[\s:,?\[{-]|#[^\n]*)*(\*[^\s,\[\]{}]+)")
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]+[ \t]+")
@@ -63,16 +59,6 @@ class FileFix:
     notes: list[str] = field(default_factory=list)
     # Pod specs fixed whose Job deadline still outlives the token written: their finding stays.
     outlived: set[Target] = field(default_factory=set)
-
-
-def sidecar_injection(workload: Workload) -> str | None:
-    """The admission webhook marker on the object or its pod template, if any."""
-    for values in (workload.annotations, workload.labels, workload.template_annotations, workload.template_labels):
-        for key, accepted in SIDECAR_INJECTION.items():
-            value = values.get(key)
-            if value is not None and str(value).lower() in accepted:
-                return f"{key}: {value}"
-    return None
 
 
 def auto_expiration(workload: Workload) -> int:
@@ -441,8 +427,6 @@ def verify(old_text: str, new_text: str, changes: list[_Replay]) -> None:
                 )
 
 
-
-
 def fix_text(
     path: str,
     content: str,
@@ -487,7 +471,7 @@ def _token_fix(planner, result, changes, workload: Workload, obj, volume_name, s
             "built by an operator whose own fields decide the token"
         )
         return
-    marker = sidecar_injection(workload)
+    marker = injection_marker(workload)
     if marker is not None:
         result.notes.append(
             f"{workload.path}:{workload.position.line}: skipped {workload.label}: marked for sidecar injection "

@@ -24,8 +24,7 @@ How to fix: remove `audience` from the token at the token path. Project tokens f
 services into a separate volume mounted elsewhere.
 """
 
-import re
-
+from k8stoken.audiences import API_AUDIENCE, PLACEHOLDER, foreign_owner
 from k8stoken.model import Workload
 from k8stoken.projection import token_path_volumes
 from k8stoken.rule_api import Problem, Severity
@@ -34,34 +33,6 @@ CODE = "KT009"
 NAME = "token-audience"
 SEVERITY = Severity.ERROR
 FIXABLE = False
-
-PLACEHOLDER = re.compile(
-    r"\byour[-_ ]?[a-z]|<[^>]*>|\bexample\b|changeme|change[-_]me|replace[-_]?me|\bx{4,}|\btodo\b"
-    r"|00000000-0000-0000-0000-000000000000",
-    re.IGNORECASE,
-)
-# Audience (lower case) -> whose tokens carry it. A prefix ends with "/".
-FOREIGN_AUDIENCES = {
-    "api://azureadtokenexchange": "Azure workload identity",
-    "sts.amazonaws.com": "AWS IAM roles for service accounts",
-    "pods.eks.amazonaws.com": "EKS Pod Identity",
-    "//iam.googleapis.com/": "Google Cloud workload identity federation",
-    "https://iam.googleapis.com/": "Google Cloud workload identity federation",
-    "vault": "HashiCorp Vault",
-    "istio-ca": "Istio",
-    "identity.l5d.io": "Linkerd",
-    "spire-server": "SPIRE",
-}
-# What API servers commonly accept: `https://kubernetes.default.svc[.cluster.local]`, `kubernetes`.
-API_AUDIENCE = re.compile(r"^(https://)?kubernetes(\.default(\.svc(\.[a-z0-9.-]+)?)?)?/?$", re.IGNORECASE)
-
-
-def foreign_owner(audience: str) -> str | None:
-    lowered = audience.strip().lower()
-    for known, owner in FOREIGN_AUDIENCES.items():
-        if lowered == known.rstrip("/") or (known.endswith("/") and lowered.startswith(known)):
-            return owner
-    return None
 
 
 def check(obj, context):
