@@ -585,3 +585,52 @@ def test_pods_built_by_an_operator_need_a_manual_fix(cli, tmp_path: Path, name: 
     assert result.exit_code == 1  # the finding remains
     assert f"manual fix required for {label}" in result.stderr
     assert target.read_bytes() == (FIX_FIXTURES / name).read_bytes()
+
+
+STRING_AUTOMOUNT = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: string-automount
+spec:
+  automountServiceAccountToken: "false"
+  containers:
+  - name: a
+    image: registry.example.com/app:1
+    volumeMounts:
+    - name: token
+      mountPath: /var/run/secrets/kubernetes.io/serviceaccount
+      readOnly: true
+  - name: b
+    image: registry.example.com/app:1
+  volumes:
+  - name: token
+    projected:
+      sources:
+      - serviceAccountToken:
+          path: token
+          expirationSeconds: 7200
+      - configMap:
+          name: kube-root-ca.crt
+          items:
+          - key: ca.crt
+            path: ca.crt
+      - downwardAPI:
+          items:
+          - path: namespace
+            fieldRef:
+              apiVersion: v1
+              fieldPath: metadata.namespace
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="writing the string 'false' as a boolean leaves container b without a token, which only a second run mounts",
+)
+def test_a_second_run_changes_nothing_after_a_repair_that_turns_automount_off(cli, tmp_path: Path) -> None:
+    target = write(tmp_path, "pod.yaml", STRING_AUTOMOUNT)
+    cli("fix", str(target))
+    once = target.read_bytes()
+    cli("fix", str(target))
+    assert target.read_bytes() == once
