@@ -122,6 +122,7 @@ class _Planner:
             match = _ALIAS.match(self.text, lower)
             if match is None:
                 raise FixError("cannot locate an alias")
+            self.last_leaf = None  # the text ends with `*name`, never inside a block scalar
             return match.end()
         if isinstance(node, ScalarNode) or node.flow_style or not node.value:
             self.last_leaf = node
@@ -223,6 +224,7 @@ class _Planner:
             return
         self.edits.append(Edit(key.end_mark.index, max(value.end_mark.index, key.end_mark.index), ":"))
         lines = block_sequence(items, key.start_mark.column + style.sequence_offset, style)
+        self.last_leaf = value
         self.insert_lines(value.end_mark.index, lines, style)
 
     def add_to_list(self, mapping: MappingNode, key: str, item: dict, style: Style) -> None:
