@@ -327,9 +327,18 @@ def list_rules() -> None:
 @main.command()
 @click.argument("code")
 def explain(code: str) -> None:
-    """Explain a rule: why it matters, an example, how to fix (CODE or name)."""
-    rules = _rules()
+    """Explain a rule: why it matters, an example, how to fix (CODE or name).
+
+    `k8stoken explain frameworks` explains how Spark, Argo, Airflow, Ray, JobSet, Volcano and your own
+    custom resources are read.
+    """
     wanted = code.strip()
+    if wanted.lower() == "frameworks":
+        from . import frameworks
+
+        click.echo(_dedent_doc(frameworks.__doc__))
+        return
+    rules = _rules()
     rule = rules.get(wanted.upper()) or next((r for r in rules.values() if r.name == wanted.lower()), None)
     if rule is None:
         raise click.UsageError(f"no rule {code!r} (see: k8stoken rules)")

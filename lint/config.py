@@ -18,6 +18,7 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from . import yaml_nodes as yn
 from .rule_api import Settings, Severity
+from .workloads import WorkloadKind, custom_kind
 from .yaml_nodes import Position
 
 CONFIG_NAMES = (".k8stoken.yaml", ".k8stoken.yml")
@@ -177,6 +178,9 @@ def _describe(error, schema: dict, positions: dict[KeyPath, Position]) -> tuple[
         where = positions.get(("key", *path, unknown))
         return (*path, unknown), where, f"unknown key; expected one of {', '.join(allowed)}"
     expected = _description(error.schema, schema)
+    if error.validator == "required":
+        missing = next(key for key in error.validator_value if key not in error.instance)
+        return path, positions.get(path), f"missing {missing}; expected {expected}"
     if "propertyNames" in error.relative_schema_path:
         name = error.instance
         return (*path, name), positions.get(("key", *path, name)), f"{_value(name)} is not allowed; expected {expected}"
@@ -221,9 +225,22 @@ def _config(data: dict, shown: str, root: str) -> Config:
             (pattern, frozenset(_codes(codes))) for pattern, codes in data.get("per-file-ignores", {}).items()
         ),
         root=root,
+        workloads=tuple(_workload_kind(entry) for entry in data.get("workloads", ())),
     )
     select = _codes(data["select"]) if "select" in data else None
     return Config(shown, select, _codes(data.get("ignore", ())), settings)
+
+
+def _workload_kind(entry: dict) -> WorkloadKind:
+    return custom_kind(
+        entry["apiVersion"],
+        entry["kind"],
+        entry["podSpecs"],
+        deadline=entry.get("deadline"),
+        fixable=entry.get("fixable", True),
+        long_running=entry.get("longRunning", False),
+        batch=entry.get("batch", False),
+    )
 
 
 def check_codes(config: Config, known: Iterable[str]) -> None:

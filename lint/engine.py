@@ -8,14 +8,16 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 
 from .config import path_matches
 from .load import InputError, Source, TemplateSkipped, compose, decode, discover, read
-from .model import KubeObject, ServiceAccount, Workload, summarise
+from .model import DEFAULT_TABLE, KubeObject, ServiceAccount, Workload, summarise, workload_table
 from .rule_api import Context, Settings, Severity
 from .suppress import IgnoredLines, has_unquoted_annotation, ignore_comments, is_suppressed
 from .tokens import ServiceAccountIndex
+from .workloads import WorkloadKind, WorkloadTable
 
 
 @dataclass(slots=True)
@@ -65,11 +67,11 @@ class Report:
     workloads: int = 0
 
 
-def parse(source: Source, data: bytes | None = None) -> ParsedFile:
+def parse(source: Source, data: bytes | None = None, table: WorkloadTable = DEFAULT_TABLE) -> ParsedFile:
     """Read and summarise one source; input problems become a ParsedFile.problem, never an exception."""
     try:
         text = decode(read(source) if data is None else data)
-        objects = summarise(source.path, compose(text.content))
+        objects = summarise(source.path, compose(text.content), table)
         return ParsedFile(source.path, objects, ignored_lines=ignore_comments(text.content))
     except InputError as error:
         problem = InputProblem(source.path, error.line, error.column, error.message)
@@ -90,8 +92,10 @@ def available_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _parse_files(paths: list[str]) -> list[ParsedFile]:
-    return [parse(Source(path)) for path in paths]
+def _parse_files(extra: tuple[WorkloadKind, ...], paths: list[str]) -> list[ParsedFile]:
+    # Workers receive the configuration's own kinds rather than a table: they pickle small and build it once.
+    table = workload_table(extra)
+    return [parse(Source(path), table=table) for path in paths]
 
 
 def _pool_context():
@@ -103,22 +107,25 @@ def _pool_context():
     return multiprocessing.get_context()
 
 
-def parse_all(sources: list[Source], stdin: bytes | None = None, jobs: int = 1) -> list[ParsedFile]:
-    """Every source parsed, in the order given.
+def parse_all(
+    sources: list[Source], stdin: bytes | None = None, jobs: int = 1, workloads: tuple[WorkloadKind, ...] = ()
+) -> list[ParsedFile]:
+    """Every source parsed, in the order given, with the built-in workload kinds plus `workloads`.
 
     With jobs > 1, files are parsed by up to that many worker processes in chunks of consecutive files,
     and their summaries come back in order; standard input is parsed here. With jobs 1 (or few files)
     everything runs in this process, without a pool.
     """
+    table = workload_table(workloads)
     files = [source.path for source in sources if not source.is_stdin]
     workers = min(jobs, len(files) // MIN_FILES_PER_WORKER)
     if workers < 2:
-        return [parse(source, stdin if source.is_stdin else None) for source in sources]
+        return [parse(source, stdin if source.is_stdin else None, table) for source in sources]
     size = max(1, min(MAX_FILES_PER_CHUNK, len(files) // (workers * 8)))
     chunks = [files[start : start + size] for start in range(0, len(files), size)]
     with _pool_context().Pool(workers) as pool:
-        parsed = chain.from_iterable(pool.imap(_parse_files, chunks))
-        return [parse(source, stdin) if source.is_stdin else next(parsed) for source in sources]
+        parsed = chain.from_iterable(pool.imap(partial(_parse_files, workloads), chunks))
+        return [parse(source, stdin, table) if source.is_stdin else next(parsed) for source in sources]
 
 
 def lint_files(files: Iterable[ParsedFile], rules: dict, settings: Settings) -> Report:
@@ -186,7 +193,7 @@ def lint(paths: list[str], rules: dict, settings: Settings, stdin: bytes | None 
     if settings.exclude:
         sources = [source for source in sources if not path_matches(source.path, settings.exclude, settings.root)]
     with without_cycle_collection():
-        parsed = parse_all(sources, stdin, jobs)
+        parsed = parse_all(sources, stdin, jobs, settings.workloads)
         parsed += [ParsedFile(path, problem=InputProblem(path, 1, 1, "no such file or folder")) for path in missing]
         return lint_files(parsed, rules, settings)
 

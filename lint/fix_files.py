@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from .engine import Finding, InputProblem, Report, lint
 from .fix import FileFix, FixError, FixSettings, Target, fix_text
 from .load import BOM, InputError, Source, decode, read
+from .model import DEFAULT_TABLE, workload_table
 from .rule_api import Settings
+from .workloads import WorkloadTable
 from .write import inside, write_atomically
 
 TOKEN_RULES = ("KT001", "KT002", "KT003")
@@ -71,7 +73,7 @@ def manual_fixes(findings: list[Finding]) -> list[str]:
             notes.append(
                 f"{finding.path}:{finding.line}: manual fix required for {finding.kind}/{finding.name}: "
                 "its pods are built by an operator whose own fields decide the token (see k8stoken explain "
-                f"{finding.rule})"
+                "frameworks)"
             )
     return notes
 
@@ -89,8 +91,9 @@ def run(
     targets = targets_by_file(report.findings, codes)
     run_result = FixRun(report)
     fixed: set[tuple] = set()
+    table = workload_table(settings.workloads)
     for path, wanted in sorted(targets.items()):
-        outcome = fix_file(path, wanted, fix_settings, stdin)
+        outcome = fix_file(path, wanted, fix_settings, stdin, table)
         run_result.files.append(outcome)
         if outcome.changed and outcome.error is None:
             fixed |= {
@@ -108,7 +111,13 @@ def run(
     return run_result
 
 
-def fix_file(path: str, targets: dict[Target, set[str]], settings: FixSettings, stdin: bytes | None) -> FileOutcome:
+def fix_file(
+    path: str,
+    targets: dict[Target, set[str]],
+    settings: FixSettings,
+    stdin: bytes | None,
+    table: WorkloadTable = DEFAULT_TABLE,
+) -> FileOutcome:
     source = Source(path)
     try:
         text = decode(stdin if source.is_stdin else read(source))
@@ -116,7 +125,7 @@ def fix_file(path: str, targets: dict[Target, set[str]], settings: FixSettings, 
         return FileOutcome(path, "", error=error.message)
     outcome = FileOutcome(path, text.content, bom=text.bom)
     try:
-        outcome.fixed = fix_text(path, text.content, targets, settings)
+        outcome.fixed = fix_text(path, text.content, targets, settings, table)
     except (FixError, InputError) as error:
         outcome.error = str(error)
     return outcome

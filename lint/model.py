@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ruamel.yaml.nodes import MappingNode, Node
 
@@ -16,6 +17,14 @@ from .workloads import WorkloadKind, WorkloadTable, deadline_node, node_at, pod_
 from .yaml_nodes import Position
 
 DEFAULT_TABLE = WorkloadTable()
+
+
+@lru_cache(maxsize=8)
+def workload_table(extra: tuple[WorkloadKind, ...] = ()) -> WorkloadTable:
+    """The built-in table, extended with the configuration's own kinds (which win over built-in ones)."""
+    return DEFAULT_TABLE.extended(extra) if extra else DEFAULT_TABLE
+
+
 _ORIGIN = Position(1, 1)
 
 TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -62,10 +71,23 @@ class Container:
     position: Position
     image: str | None
     mounts: list[Mount]
+    # The first words of command and args: enough to tell what the container runs (`airflow scheduler`).
+    command: str | None = None
 
     @property
     def token_mounts(self) -> list[Mount]:
         return [mount for mount in self.mounts if mount.at_token_path]
+
+
+@dataclass(frozen=True, slots=True)
+class PodUnit:
+    """A part of a custom resource that runs pods with settings of its own (an Argo template)."""
+
+    name: str | None
+    position: Position
+    # The automountServiceAccountToken that applies: the unit's own if it sets one, else the pod spec's.
+    automount: Field | None
+    executor_account: Field | None
 
 
 @dataclass(slots=True)
@@ -174,6 +196,11 @@ class Workload(KubeObject):
     template: str | None = None
     # False where the "pod spec" is an operator's own shape (Argo, Spark): PodSpec-only rules stay quiet.
     podspec: bool = True
+    # The parts that run pods with settings of their own (Argo templates), the ServiceAccount of the
+    # framework's helper containers, and the framework's settings (Spark's sparkConf), keyed by name.
+    units: tuple[PodUnit, ...] = ()
+    executor_account: Field | None = None
+    config: dict[str, Field] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -313,13 +340,14 @@ def _workload(
         return Field.of(pair[1]) if pair else None
 
     misplaced = [_key_field(meta, "automountServiceAccountToken") for meta in (metadata, template_metadata)]
+    automount, containers, units = _pods(pod_spec, spec, kind)
     return Workload(
         **common,
         pod_spec_position=Position.of(pod_spec),
-        automount=_key_field(pod_spec, "automountServiceAccountToken"),
+        automount=automount,
         service_account_name=spec_field("serviceAccountName"),
         service_account=spec_field("serviceAccount"),
-        containers=_containers(pod_spec, spec, kind),
+        containers=containers,
         volumes=[
             _volume(item)
             for item in yn.items(yn.dig(node, *kind.volumes) if kind.volumes else spec.get("volumes", (None, None))[1])
@@ -338,7 +366,58 @@ def _workload(
         fixable=kind.fixable,
         template=_template_name(where) if siblings > 1 else None,
         podspec=kind.containers is None,
+        units=units,
+        executor_account=Field.of(yn.dig(pod_spec, *kind.executor_account)) if kind.executor_account else None,
+        config=_config(node, kind),
     )
+
+
+def _pods(
+    pod_spec: MappingNode, spec: dict, kind: WorkloadKind
+) -> tuple[Field | None, list[Container], tuple[PodUnit, ...]]:
+    """The automount setting that decides, and the containers that get the token unless it is off.
+
+    Where units (Argo templates) run the pods, a unit's own automountServiceAccountToken wins over the
+    pod spec's: containers of units that turn it off never get the token, and a unit that turns it back
+    on is what decides for the whole object.
+    """
+    automount = _key_field(pod_spec, "automountServiceAccountToken")
+    if kind.units is None:
+        return automount, _containers(pod_spec, spec, kind), ()
+    default = _boolean(automount)
+    containers: list[Container] = []
+    units: list[PodUnit] = []
+    deciding = automount
+    for pattern in kind.units:
+        for _, node in resolve(pod_spec, pattern):
+            own = _containers(node, yn.entries(node), kind) if isinstance(node, MappingNode) else []
+            if not own:  # steps, dag, suspend: the controller runs them without a pod
+                continue
+            own_setting = _key_field(node, "automountServiceAccountToken")
+            unit = PodUnit(
+                name=yn.text(yn.get(node, "name")),
+                position=Position.of(node),
+                automount=own_setting if _boolean(own_setting) is not None else automount,
+                executor_account=Field.of(yn.dig(node, *kind.executor_account)) if kind.executor_account else None,
+            )
+            units.append(unit)
+            if _boolean(unit.automount) is not False:
+                containers += own
+                if default is False and deciding is automount:
+                    deciding = unit.automount
+    return deciding, containers, tuple(units)
+
+
+def _boolean(setting: Field | None) -> bool | None:
+    return setting.value if setting is not None and isinstance(setting.value, bool) else None
+
+
+def _config(node: MappingNode, kind: WorkloadKind) -> dict[str, Field]:
+    """The framework's settings that are scalars, each positioned at its key."""
+    if kind.config is None:
+        return {}
+    mapping = yn.dig(node, *kind.config)
+    return {key: value for key in yn.entries(mapping) if (value := _key_field(mapping, key)) is not None}
 
 
 def _containers(pod_spec: MappingNode, spec: dict, kind: WorkloadKind) -> list[Container]:
@@ -384,7 +463,21 @@ def _container(node: MappingNode, group: str) -> Container:
         position=Position.of(node),
         image=yn.text(yn.get(node, "image")),
         mounts=mounts,
+        command=_command(node),
     )
+
+
+COMMAND_WORDS = 8
+
+
+def _command(node: MappingNode) -> str | None:
+    words: list[str] = []
+    for key in ("command", "args"):
+        for item in yn.items(yn.get(node, key)):
+            words += (yn.text(item) or "").split()
+            if len(words) >= COMMAND_WORDS:
+                return " ".join(words[:COMMAND_WORDS])
+    return " ".join(words) or None
 
 
 _NON_SOURCE_KEYS = {"name"}

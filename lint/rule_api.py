@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .model import KubeObject, Workload
 from .references import References
 from .tokens import DEFAULT_LONG_RUNNING_THRESHOLD, AutomountVerdict, ServiceAccountIndex, receives_default_token
+from .workloads import WorkloadKind
 from .yaml_nodes import Position
 
 
@@ -54,6 +55,8 @@ class Settings:
     root: str = "."
     # False with --no-ignore: `k8stoken.io/ignore` annotations and `# k8stoken: ignore` comments are not honoured.
     suppressions: bool = True
+    # The configuration's own kinds that carry pod specs (`workloads:`), added to the built-in table.
+    workloads: tuple[WorkloadKind, ...] = ()
 
 
 class Context:

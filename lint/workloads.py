@@ -7,6 +7,7 @@ value of a mapping, as in Kubeflow's ``pytorchReplicaSpecs``). A deadline path m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -28,11 +29,18 @@ class WorkloadKind:
     batch: bool = False
     fixable: bool = True
     framework: str | None = None
-    # Where containers are, relative to the pod spec, when it is not a PodSpec (Argo templates,
-    # a Spark driver that is its own container); None: initContainers and containers.
+    # Where containers are, relative to the pod spec (or to each unit), when it is not a PodSpec
+    # (Argo templates, a Spark driver that is its own container); None: initContainers and containers.
     containers: tuple[Path, ...] | None = None
     # Where volumes are, from the object's root, when not in the pod spec (Spark's spec.volumes).
     volumes: Path | None = None
+    # Parts of the pod spec that each become pods with their own automountServiceAccountToken and
+    # executor ServiceAccount (Argo templates); containers are then found in each of them.
+    units: tuple[Path, ...] | None = None
+    # The ServiceAccount of the framework's own helper containers, relative to the pod spec and to each unit.
+    executor_account: Path | None = None
+    # A mapping of framework settings, from the object's root (Spark's sparkConf).
+    config: Path | None = None
 
 
 def _path(text: str) -> Path:
@@ -40,20 +48,29 @@ def _path(text: str) -> Path:
 
 
 def kind(name: str, group: str | None, pod_specs: str, deadline: str | None = None, **traits) -> WorkloadKind:
-    if isinstance(traits.get("containers"), str):
-        traits["containers"] = tuple(_path(p) for p in traits["containers"].split(","))
-    if isinstance(traits.get("volumes"), str):
-        traits["volumes"] = _path(traits["volumes"])
+    for key in ("containers", "units"):
+        if isinstance(traits.get(key), str):
+            traits[key] = tuple(_path(p) for p in traits[key].split(","))
+    for key in ("volumes", "executor_account", "config"):
+        if isinstance(traits.get(key), str):
+            traits[key] = _path(traits[key])
     return WorkloadKind(
         name, group, tuple(_path(p) for p in pod_specs.split(",")), _path(deadline) if deadline else None, **traits
     )
 
 
-ARGO_CONTAINERS = (
-    "templates[*].initContainers[*],templates[*].container,templates[*].script,"
-    "templates[*].containerSet.containers[*],templates[*].sidecars[*]"
+# Every Argo template that runs a pod, inline ones included, and where its containers are. A resource or
+# data template runs the executor alone: its pod has no container of the user's, but it has the token.
+ARGO_UNITS = "templates[*],templates[*].dag.tasks[*].inline,templates[*].steps[*][*].inline"
+ARGO_CONTAINERS = "initContainers[*],container,script,containerSet.containers[*],sidecars[*],resource,data"
+ARGO_TRAITS = dict(
+    batch=True,
+    fixable=False,
+    framework="Argo Workflows",
+    units=ARGO_UNITS,
+    containers=ARGO_CONTAINERS,
+    executor_account="executor.serviceAccountName",
 )
-ARGO_TRAITS = dict(batch=True, fixable=False, framework="Argo Workflows", containers=ARGO_CONTAINERS)
 
 
 TEMPLATE = "spec.template.spec"
@@ -84,6 +101,15 @@ CUSTOM_KINDS = (
         "spec.rayClusterSpec.headGroupSpec.template.spec,spec.rayClusterSpec.workerGroupSpecs[*].template.spec,"
         "spec.submitterPodTemplate.spec",
         "spec.activeDeadlineSeconds",
+        batch=True,
+        framework="KubeRay",
+    ),
+    kind(
+        "RayCronJob",
+        "ray.io",
+        "spec.jobTemplate.rayClusterSpec.headGroupSpec.template.spec,"
+        "spec.jobTemplate.rayClusterSpec.workerGroupSpecs[*].template.spec,spec.jobTemplate.submitterPodTemplate.spec",
+        "spec.jobTemplate.activeDeadlineSeconds",
         batch=True,
         framework="KubeRay",
     ),
@@ -123,6 +149,7 @@ CUSTOM_KINDS = (
         framework="Spark",
         containers=((),),
         volumes="spec.volumes",
+        config="spec.sparkConf",
     ),
     kind(
         "ScheduledSparkApplication",
@@ -133,6 +160,7 @@ CUSTOM_KINDS = (
         framework="Spark",
         containers=((),),
         volumes="spec.template.volumes",
+        config="spec.template.sparkConf",
     ),
     kind("Job", "batch.volcano.sh", "spec.tasks[*].template.spec", batch=True, framework="Volcano"),
     kind(
@@ -269,3 +297,34 @@ def node_at(node: Node | None, path: tuple[str | int, ...]) -> Node | None:
 def parse_path(text: str) -> Path:
     """A user's path (`spec.workers[*].template.spec`) as table steps."""
     return _path(text)
+
+
+_CORE_VERSION = re.compile(r"v\d+(?:(?:alpha|beta)\d+)?")
+
+
+def group_of(api_version: str) -> str:
+    """`example.com/v1` and `example.com` name the group example.com; a bare `v1` is the core group."""
+    if "/" in api_version:
+        return api_version.split("/")[0]
+    return "" if _CORE_VERSION.fullmatch(api_version) else api_version
+
+
+def custom_kind(
+    api_version: str,
+    name: str,
+    pod_specs: list[str],
+    deadline: str | None = None,
+    fixable: bool = True,
+    long_running: bool = False,
+    batch: bool = False,
+) -> WorkloadKind:
+    """A user's own kind, from a `workloads:` entry of the configuration file."""
+    return WorkloadKind(
+        name,
+        group_of(api_version),
+        tuple(_path(path) for path in pod_specs),
+        _path(deadline) if deadline else None,
+        long_running=long_running,
+        batch=batch,
+        fixable=fixable,
+    )

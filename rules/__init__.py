@@ -29,6 +29,7 @@ BUILTIN = (
     "kt013_copied_injected_token_volume",
     "kt014_sidecar_injection_token",
     "kt015_token_disabled_but_rbac_bound",
+    "kt016_framework_token_settings",
 )
 
 

@@ -29,6 +29,7 @@ client >= 24 with `load_incluster_config` refresh), or run `k8stoken fix` to pro
 a longer `expirationSeconds`.
 """
 
+from k8stoken.frameworks import framework_note, manual_cure
 from k8stoken.model import Workload
 from k8stoken.rule_api import Problem, Severity
 from k8stoken.tokens import Lifetime, anchor, lifetime, reliance
@@ -46,9 +47,12 @@ def check(obj, context):
         return
     deadline = obj.deadline
     runtime = f"ends within {deadline.value}s (activeDeadlineSeconds)" if deadline else "runs to completion"
+    manual = "" if obj.fixable else f"; {manual_cure(obj)}"
     yield Problem(
         anchor(obj),
         f"{obj.label} receives the auto-mounted ServiceAccount token ({reliance(obj, context.automount(obj))}); "
         f"it {runtime}, but the token is a bound 1-hour token on clusters that do not extend it: "
-        "set automountServiceAccountToken: false if it never calls the API, else use a client that reloads the token",
+        "set automountServiceAccountToken: false if it never calls the API, else use a client that reloads the token"
+        f"{manual}{framework_note(obj)}",
+        fixable=obj.fixable,
     )

@@ -14,6 +14,12 @@ and as a warning when a Job or CronJob has no runtime limit at all.
 would reject (a quoted number, zero, negative, or above 4294967295 in a pod spec) is reported
 as an error of its own.
 
+Custom resources: Argo Workflows (`spec.activeDeadlineSeconds`), KubeRay RayJob and RayCronJob,
+JobSet, Volcano Job, KEDA ScaledJob and Kubeflow training jobs are batch workloads too, with the
+deadline read where each kind keeps it, and the message says why that framework's pods need the
+API (`k8stoken explain frameworks`). Argo pods are built by the controller: their finding is
+not fixable by `k8stoken fix`.
+
 Fails:
 
     apiVersion: batch/v1
@@ -40,6 +46,7 @@ How to fix: a client that re-reads the token file is the cure. As a stop-gap, ru
 lifetime that covers the deadline, with `ca.crt` and `namespace` beside it, at the same path.
 """
 
+from k8stoken.frameworks import framework_note, manual_cure
 from k8stoken.model import Workload
 from k8stoken.rule_api import Problem, Severity
 from k8stoken.tokens import DEFAULT_TOKEN_SECONDS, Lifetime, anchor, invalid_deadline, lifetime, reliance
@@ -59,24 +66,30 @@ def check(obj, context):
         return
     span = lifetime(obj, context.settings.long_running_threshold)
     why = reliance(obj, context.automount(obj))
+    manual = "" if obj.fixable else f"; {manual_cure(obj)}"
+    note = framework_note(obj)
     if span is Lifetime.DEADLINE_OUTLIVES_TOKEN:
         deadline = obj.deadline
+        cure = CURE if obj.fixable else f"a client that reloads the token is the cure{manual}"
         yield Problem(
             anchor(obj),
             f"{obj.label} may run for {deadline.value}s (activeDeadlineSeconds, line {deadline.position.line}), "
             f"longer than the {DEFAULT_TOKEN_SECONDS}s auto-mounted token it relies on ({why}); "
-            f"a client that reads the token once gets 401 after an hour: {CURE}",
+            f"a client that reads the token once gets 401 after an hour: {cure}{note}",
+            fixable=obj.fixable,
         )
     elif span is Lifetime.UNBOUNDED_BATCH:
         yield Problem(
             anchor(obj),
             f"{obj.label} has no activeDeadlineSeconds, so its pods may outlive the 1-hour auto-mounted token "
-            f"they rely on ({why}): set a deadline, and use a client that reloads the token",
+            f"they rely on ({why}): set a deadline, and use a client that reloads the token{manual}{note}",
             Severity.WARNING,
+            fixable=obj.fixable,
         )
     elif span is Lifetime.INVALID_DEADLINE:
         yield Problem(
             anchor(obj),
             f"{obj.label}: {invalid_deadline(obj)}, which the API server rejects; "
-            f"its pods rely on the auto-mounted token ({why})",
+            f"its pods rely on the auto-mounted token ({why}){manual}{note}",
+            fixable=obj.fixable,
         )

@@ -9,6 +9,12 @@ after start. On clusters that do extend it (upstream default, EKS), the API serv
 `authentication.k8s.io/stale-token` audit annotation for such clients: search the audit log for
 it to confirm at runtime.
 
+Custom resources: Spark drivers (SparkApplication, ScheduledSparkApplication), KubeRay
+RayCluster and RayService, OpenShift DeploymentConfigs and Argo Rollouts are long-running too, and
+Airflow components (scheduler, workers, triggerer, webserver) are recognised by image and command;
+the message then says what the framework does with the API (`k8stoken explain frameworks`).
+Spark drivers are not fixable by `k8stoken fix`: the operator's own fields decide their token.
+
 Fails:
 
     apiVersion: apps/v1
@@ -35,6 +41,7 @@ KubernetesPodOperator failures reported upstream) has credentials of its own tha
 manifest change fixes those.
 """
 
+from k8stoken.frameworks import framework_note, manual_cure
 from k8stoken.model import Workload
 from k8stoken.rule_api import Problem, Severity
 from k8stoken.tokens import Lifetime, anchor, lifetime, reliance
@@ -44,6 +51,11 @@ NAME = "long-lived-workload-token"
 SEVERITY = Severity.WARNING
 FIXABLE = True
 
+STOP_GAP = (
+    "k8stoken fix only stretches the lifetime to expirationSeconds (a client that caches its token "
+    "still fails after 24 h) and covers only this in-cluster token, not kubeconfig exec or OAuth credentials"
+)
+
 
 def check(obj, context):
     if not isinstance(obj, Workload) or not context.receives_default_token(obj):
@@ -51,10 +63,11 @@ def check(obj, context):
     if lifetime(obj, context.settings.long_running_threshold) is not Lifetime.LONG_RUNNING:
         return
     why = reliance(obj, context.automount(obj))
+    stop_gap = STOP_GAP if obj.fixable else manual_cure(obj)
     yield Problem(
         anchor(obj),
         f"{obj.label} runs indefinitely on the auto-mounted ServiceAccount token ({why}), "
         "a bound token that expires after 1 h where the issuer does not extend it: its client must reload the token; "
-        "k8stoken fix only stretches the lifetime to expirationSeconds (a client that caches its token "
-        "still fails after 24 h) and covers only this in-cluster token, not kubeconfig exec or OAuth credentials",
+        f"{stop_gap}{framework_note(obj)}",
+        fixable=obj.fixable,
     )

@@ -119,7 +119,7 @@ def test_settings_reach_the_rules(project: Path) -> None:
         (
             "selects: [KT001]\n",
             ".k8stoken.yaml:1:1: selects: unknown key; expected one of audience, exclude, ignore, "
-            "long-running-threshold, max-expiration, per-file-ignores, select, severity",
+            "long-running-threshold, max-expiration, per-file-ignores, select, severity, workloads",
         ),
         (
             "select: KT001\n",
@@ -216,7 +216,7 @@ def test_invalid_yaml_configuration_is_one_line_naming_file_and_key(cli, project
         (
             "[tool.k8stoken]\nselects = []\n",
             "pyproject.toml: tool.k8stoken.selects: unknown key; expected one of audience, exclude, ignore, "
-            "long-running-threshold, max-expiration, per-file-ignores, select, severity",
+            "long-running-threshold, max-expiration, per-file-ignores, select, severity, workloads",
         ),
         ("[tool.k8stoken]\nselect = [\n", "pyproject.toml: invalid TOML: "),  # the parser's words follow
     ],
