@@ -48,7 +48,11 @@ def repair(
     if not isinstance(target, MappingNode):
         return changes
     if "KT011" in codes:
-        changes += _plain_automount(planner, result, obj, target, where)
+        plain = _plain_automount(planner, result, obj, target, where)
+        if plain and _meaning(_own(target, "automountServiceAccountToken")[1]) is False:
+            # Automount really turns off now: containers without the projection would be left with no token.
+            codes = codes | {"KT007"}
+        changes += plain
     if not isinstance(obj, Workload):
         return changes
     style = detect_style(text, target, node)
@@ -83,8 +87,7 @@ def _plain_automount(planner, result, obj, mapping, where) -> list[_Replay]:
     pair = _own(mapping, "automountServiceAccountToken")
     if pair is None or not isinstance(pair[1], ScalarNode):
         return []
-    value = yn.scalar(pair[1])
-    meaning = value if isinstance(value, bool) else {"true": True, "false": False}.get(str(value).strip().lower())
+    meaning = _meaning(pair[1])
     if meaning is None or (pair[1].style is None and pair[1].value in ("true", "false")):
         return []
     _replace_scalar(planner, pair[0], pair[1], "true" if meaning else "false")
@@ -94,6 +97,12 @@ def _plain_automount(planner, result, obj, mapping, where) -> list[_Replay]:
         _data_at(data, where)["automountServiceAccountToken"] = meaning
 
     return [_Replay(obj.document, obj.index, apply)]
+
+
+def _meaning(node: ScalarNode) -> bool | None:
+    """What a non-boolean automount value was meant to say: `"false"`, `no` and `off` all mean false."""
+    value = yn.scalar(node)
+    return value if isinstance(value, bool) else {"true": True, "false": False}.get(str(value).strip().lower())
 
 
 def _complete_projection(planner, result, obj, pod_spec, where, volumes, style) -> list[_Replay]:

@@ -624,10 +624,6 @@ spec:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="writing the string 'false' as a boolean leaves container b without a token, which only a second run mounts",
-)
 def test_a_second_run_changes_nothing_after_a_repair_that_turns_automount_off(cli, tmp_path: Path) -> None:
     target = write(tmp_path, "pod.yaml", STRING_AUTOMOUNT)
     cli("fix", str(target))
