@@ -160,7 +160,11 @@ def _validate(data: object, positions: dict[KeyPath, Position], shown: str, pref
     if not errors:
         return
     problems = [_describe(error, schema, positions) for error in errors]
-    path, position, text = min(problems, key=lambda item: (item[1] is None, item[1] or Position(0, 0), item[0]))
+    # The first problem in the file; Positions do not order themselves, and key paths mix names and indexes.
+    path, position, text = min(
+        problems,
+        key=lambda item: (item[1] is None, (item[1].line, item[1].column) if item[1] else (0, 0), str(item[0])),
+    )
     where = f"{shown}:{position.line}:{position.column}" if position is not None else shown
     key = prefix + _dotted(path) if path else (prefix.rstrip(".") or "configuration")
     raise ConfigError(f"{where}: {key}: {text}")

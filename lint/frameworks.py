@@ -76,7 +76,7 @@ _NOTES = {
     "JobSet": "JobSet: training and batch pods like these run for hours",
     "Volcano": "Volcano: training and batch pods like these run for hours",
     "Kubeflow": "Kubeflow: training pods like these run for hours",
-    "KEDA": "KEDA: the jobs a ScaledJob starts run as long as their queue keeps them busy",
+    "KEDA": "KEDA: the jobs a ScaledJob starts are batch pods that may run for hours",
 }
 AIRFLOW_NOTE = (
     "{component}: long tasks, sensors and the KubernetesPodOperator poll the API for hours "

@@ -188,6 +188,10 @@ def test_settings_reach_the_rules(project: Path) -> None:
         ("select: [KT001]\nselect: [KT002]\n", ".k8stoken.yaml:2:1: duplicate key 'select' (line 1 and line 2)"),
         ("select: [KT001]\n---\nselect: [KT002]\n", ".k8stoken.yaml:3:1: expected one YAML document, found several"),
         (b"select: [\xff]\n", ".k8stoken.yaml:1:10: invalid UTF-8"),
+        (  # two problems: the first in the file is reported
+            "ignore: 5\nselect: KT001\n",
+            ".k8stoken.yaml:1:9: ignore: 5 is not allowed; expected a list of rule codes such as [KT001, KT003]",
+        ),
     ],
     ids=lambda value: value if isinstance(value, str) and not value.startswith(".") else None,
 )
