@@ -520,3 +520,16 @@ def test_the_configuration_example_in_explain_frameworks_is_valid(cli, tmp_path:
     (trainer,) = config.settings.workloads
     assert (trainer.group, trainer.kind, trainer.batch) == ("training.example.com", "Trainer", True)
     assert trainer.pod_specs == (("spec", "workers", "*", "template", "spec"), ("spec", "launcher", "template", "spec"))
+
+
+def test_the_readme_example_for_custom_resources_is_valid(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Frameworks and custom resources\n", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / ".k8stoken.yaml").write_text(example)
+    (trainer,) = load(cwd=tmp_path).settings.workloads
+    assert (trainer.group, trainer.kind, trainer.deadline) == (
+        "training.example.com",
+        "Trainer",
+        ("spec", "activeDeadlineSeconds"),
+    )
