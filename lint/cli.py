@@ -184,7 +184,7 @@ class Expiration(click.ParamType):
     name = "SECONDS|auto"
 
     def convert(self, value, param, ctx):
-        from .fix import MAX_EXPIRATION, MIN_EXPIRATION
+        from .projection import MAX_EXPIRATION, MIN_EXPIRATION
 
         if isinstance(value, int) or value is None:
             return value

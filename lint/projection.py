@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .model import TOKEN_PATH, Container, Field, Mount, Volume, Workload
@@ -96,3 +97,47 @@ def lifetime_seconds(volume: Volume) -> int | None:
     if expiration is None or expiration.value is None:
         return DEFAULT_PROJECTED_EXPIRATION
     return None if expiration_problem(expiration) else expiration.value
+
+
+# What `k8stoken fix` writes: the projection admission would inject, with a lifetime of your choice.
+DEFAULT_VOLUME_NAME = "k8stoken-sa-token"
+DEFAULT_EXPIRATION = 86400
+AUTO_FLOOR, AUTO_CEILING = 3600, 86400
+
+
+def auto_expiration(workload: Workload) -> int:
+    """A lifetime that covers a batch pod's deadline: whole hours, within [3600, 86400]."""
+    deadline = workload.deadline
+    if deadline is None:
+        return AUTO_CEILING
+    hours = math.ceil(deadline.value / 3600) * 3600
+    return max(AUTO_FLOOR, min(AUTO_CEILING, hours))
+
+
+def token_volume(name: str, expiration: int, audience: str | None) -> dict:
+    token: dict = {"path": "token", "expirationSeconds": expiration}
+    if audience:
+        token["audience"] = audience
+    return {
+        "name": name,
+        "projected": {
+            "defaultMode": 420,
+            "sources": [
+                {"serviceAccountToken": token},
+                CA_SOURCE,
+                NAMESPACE_SOURCE,
+            ],
+        },
+    }
+
+
+CA_SOURCE = {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}
+NAMESPACE_SOURCE = {
+    "downwardAPI": {
+        "items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]
+    }
+}
+
+
+def token_mount(volume_name: str) -> dict:
+    return {"name": volume_name, "mountPath": TOKEN_PATH, "readOnly": True}

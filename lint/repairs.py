@@ -7,49 +7,38 @@ Each repair plans text edits and returns the same change as data, for verificati
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from . import yaml_nodes as yn
-from .fix import (
-    CA_SOURCE,
-    NAMESPACE_SOURCE,
-    FileFix,
-    FixSettings,
-    _append,
-    _containers,
-    _data_at,
-    _own,
-    _Planner,
-    _replace_scalar,
-    _Replay,
-    auto_expiration,
-    token_mount,
-)
 from .layout import detect_style
 from .model import TOKEN_PATH, KubeObject, Workload
+from .planner import Planner, Replay, append_data, container_nodes, data_at, own_entry, replace_scalar
+from .projection import CA_SOURCE, INJECTED_EXPIRATION, NAMESPACE_SOURCE, auto_expiration, token_mount
 from .workloads import node_at
 
-MAGIC_EXPIRATION = 3607
+if TYPE_CHECKING:
+    from .fix import FileFix, FixSettings
 
 
 def repair(
-    planner: _Planner,
+    planner: Planner,
     result: FileFix,
     obj: KubeObject,
     node: MappingNode,
     codes: set[str],
     settings: FixSettings,
     text: str,
-) -> list[_Replay]:
-    changes: list[_Replay] = []
+) -> list[Replay]:
+    changes: list[Replay] = []
     where = obj.pod_spec_path if isinstance(obj, Workload) else ()
     target = node_at(node, where)
     if not isinstance(target, MappingNode):
         return changes
     if "KT011" in codes:
         plain = _plain_automount(planner, result, obj, target, where)
-        if plain and _meaning(_own(target, "automountServiceAccountToken")[1]) is False:
+        if plain and _meaning(own_entry(target, "automountServiceAccountToken")[1]) is False:
             # Automount really turns off now: containers without the projection would be left with no token.
             codes = codes | {"KT007"}
         changes += plain
@@ -70,7 +59,7 @@ def _token_volumes(pod_spec: MappingNode) -> dict[str, tuple[int, MappingNode]]:
     """Projected volumes with a token source that some container mounts at the token path."""
     mounted = {
         yn.text(yn.get(mount, "name"))
-        for container in _containers(pod_spec)
+        for container in container_nodes(pod_spec)
         for mount in yn.items(yn.get(container, "volumeMounts"))
         if (yn.text(yn.get(mount, "mountPath")) or "").rstrip("/") == TOKEN_PATH
     }
@@ -83,20 +72,20 @@ def _token_volumes(pod_spec: MappingNode) -> dict[str, tuple[int, MappingNode]]:
     return found
 
 
-def _plain_automount(planner, result, obj, mapping, where) -> list[_Replay]:
-    pair = _own(mapping, "automountServiceAccountToken")
+def _plain_automount(planner, result, obj, mapping, where) -> list[Replay]:
+    pair = own_entry(mapping, "automountServiceAccountToken")
     if pair is None or not isinstance(pair[1], ScalarNode):
         return []
     meaning = _meaning(pair[1])
     if meaning is None or (pair[1].style is None and pair[1].value in ("true", "false")):
         return []
-    _replace_scalar(planner, pair[0], pair[1], "true" if meaning else "false")
+    replace_scalar(planner, pair[0], pair[1], "true" if meaning else "false")
     result.fixed.append(f"{obj.label} (automountServiceAccountToken: {'true' if meaning else 'false'})")
 
     def apply(data: dict, seen: set[int]) -> None:
-        _data_at(data, where)["automountServiceAccountToken"] = meaning
+        data_at(data, where)["automountServiceAccountToken"] = meaning
 
-    return [_Replay(obj.document, obj.index, apply)]
+    return [Replay(obj.document, obj.index, apply)]
 
 
 def _meaning(node: ScalarNode) -> bool | None:
@@ -105,7 +94,7 @@ def _meaning(node: ScalarNode) -> bool | None:
     return value if isinstance(value, bool) else {"true": True, "false": False}.get(str(value).strip().lower())
 
 
-def _complete_projection(planner, result, obj, pod_spec, where, volumes, style) -> list[_Replay]:
+def _complete_projection(planner, result, obj, pod_spec, where, volumes, style) -> list[Replay]:
     changes = []
     for name, (position, volume) in volumes.items():
         summary = next((v for v in obj.volumes if v.name == name), None)
@@ -124,17 +113,17 @@ def _complete_projection(planner, result, obj, pod_spec, where, volumes, style) 
         result.fixed.append(f"{obj.label} (completed projection {name})")
 
         def apply(data: dict, seen: set[int], position=position, missing=missing) -> None:
-            _data_at(data, where)["volumes"][position]["projected"]["sources"].extend(missing)
+            data_at(data, where)["volumes"][position]["projected"]["sources"].extend(missing)
 
-        changes.append(_Replay(obj.document, obj.index, apply))
+        changes.append(Replay(obj.document, obj.index, apply))
     return changes
 
 
-def _mount_everywhere(planner, result, obj, pod_spec, where, volume_name, style) -> list[_Replay]:
+def _mount_everywhere(planner, result, obj, pod_spec, where, volume_name, style) -> list[Replay]:
     mount = token_mount(volume_name)
     lacking = [
         (position, container)
-        for position, container in enumerate(_containers(pod_spec))
+        for position, container in enumerate(container_nodes(pod_spec))
         if not any(
             (yn.text(yn.get(m, "mountPath")) or "").rstrip("/") == TOKEN_PATH
             for m in yn.items(yn.get(container, "volumeMounts"))
@@ -149,35 +138,35 @@ def _mount_everywhere(planner, result, obj, pod_spec, where, volume_name, style)
     positions = {position for position, _ in lacking}
 
     def apply(data: dict, seen: set[int]) -> None:
-        spec = _data_at(data, where)
+        spec = data_at(data, where)
         everyone = [
             c for group in ("initContainers", "containers") for c in spec.get(group) or [] if isinstance(c, dict)
         ]
         for position, container in enumerate(everyone):
             if position in positions and id(container) not in seen:
                 seen.add(id(container))
-                _append(container, "volumeMounts", mount, seen)
+                append_data(container, "volumeMounts", mount, seen)
 
-    return [_Replay(obj.document, obj.index, apply)]
+    return [Replay(obj.document, obj.index, apply)]
 
 
-def _replace_magic_lifetime(planner, result, obj: Workload, pod_spec, where, settings) -> list[_Replay]:
+def _replace_magic_lifetime(planner, result, obj: Workload, pod_spec, where, settings) -> list[Replay]:
     expiration = settings.expiration or auto_expiration(obj)
     changes = []
     for position, volume in enumerate(yn.items(yn.get(pod_spec, "volumes"))):
         for source_position, item in enumerate(yn.items(yn.dig(volume, "projected", "sources"))):
             token = yn.get(item, "serviceAccountToken")
-            pair = _own(token, "expirationSeconds") if isinstance(token, MappingNode) else None
-            if pair is None or yn.scalar(pair[1]) != MAGIC_EXPIRATION or not planner.once(pair[1]):
+            pair = own_entry(token, "expirationSeconds") if isinstance(token, MappingNode) else None
+            if pair is None or yn.scalar(pair[1]) != INJECTED_EXPIRATION or not planner.once(pair[1]):
                 continue
-            _replace_scalar(planner, pair[0], pair[1], str(expiration))
+            replace_scalar(planner, pair[0], pair[1], str(expiration))
             result.fixed.append(f"{obj.label} (expirationSeconds 3607 -> {expiration})")
             changes.append(
-                _Replay(obj.document, obj.index, partial(_set_expiration, where, position, source_position, expiration))
+                Replay(obj.document, obj.index, partial(_set_expiration, where, position, source_position, expiration))
             )
     return changes
 
 
 def _set_expiration(where, position, source_position, expiration, data: dict, seen: set[int]) -> None:
-    sources = _data_at(data, where)["volumes"][position]["projected"]["sources"]
+    sources = data_at(data, where)["volumes"][position]["projected"]["sources"]
     sources[source_position]["serviceAccountToken"]["expirationSeconds"] = expiration
