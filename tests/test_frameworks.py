@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, PROJECT_ROOT, SHARED
 from k8stoken.config import ConfigError, load
 from k8stoken.engine import parse
 from k8stoken.frameworks import airflow_component
@@ -166,6 +166,31 @@ def test_b11_argo_workflow_is_report_only(cli, tmp_path, monkeypatch) -> None:
     assert result.stdout == ""
     assert "manual fix required for Workflow/long-etl-" in result.stderr
     assert target.read_bytes() == (FRAMEWORKS / "argo.yaml").read_bytes()
+
+
+@pytest.mark.skipif(not (SHARED / "cases" / "B11.yaml").is_file(), reason="../shared/cases is not available")
+def test_b11_shared_case_is_flagged_report_only_and_fix_leaves_it_byte_identical(cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
+    report = cli("lint", "--select", "KT001,KT002,KT003", "--format", "json", "../shared/cases/B11.yaml").json()
+    (finding,) = report["findings"]
+    assert (finding["kind"], finding["name"], finding["fixable"]) == ("Workflow", "long-etl-", False)
+    assert "Argo Workflows" in finding["message"]
+    target = tmp_path / "B11.yaml"
+    shutil.copyfile(SHARED / "cases" / "B11.yaml", target)
+    result = cli("fix", str(target))
+    assert result.exit_code == 1
+    assert target.read_bytes() == (SHARED / "cases" / "B11.yaml").read_bytes()
+    assert f"{target}:6: manual fix required for Workflow/long-etl-" in result.stderr
+
+
+@pytest.mark.skipif(not (SHARED / "cases" / "B12.yaml").is_file(), reason="../shared/cases is not available")
+def test_b12_airflow_worker_gets_the_airflow_specific_message(cli, monkeypatch) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
+    report = cli("lint", "--select", "KT001,KT002,KT003", "--format", "json", "../shared/cases/B12.yaml").json()
+    (finding,) = report["findings"]
+    assert "Airflow worker: long tasks, sensors and the KubernetesPodOperator poll the API" in finding["message"]
+    assert "apache-airflow-providers-cncf-kubernetes 9.0.0" in finding["message"]
+    assert "kubeconfig exec or OAuth credentials, which no manifest change fixes" in finding["message"]
 
 
 MESSAGES = [
