@@ -390,8 +390,8 @@ def _pods(
     deciding = automount
     for pattern in kind.units:
         for _, node in resolve(pod_spec, pattern):
-            own = _containers(node, yn.entries(node), kind) if isinstance(node, MappingNode) else []
-            if not own:  # steps, dag, suspend: the controller runs them without a pod
+            unit_containers = _containers(node, yn.entries(node), kind) if isinstance(node, MappingNode) else []
+            if not unit_containers:  # steps, dag, suspend: the controller runs them without a pod
                 continue
             own_setting = _key_field(node, "automountServiceAccountToken")
             unit = PodUnit(
@@ -402,7 +402,7 @@ def _pods(
             )
             units.append(unit)
             if _boolean(unit.automount) is not False:
-                containers += own
+                containers += unit_containers
                 if default is False and deciding is automount:
                     deciding = unit.automount
     return deciding, containers, tuple(units)

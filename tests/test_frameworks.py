@@ -558,3 +558,13 @@ def test_the_readme_example_for_custom_resources_is_valid(tmp_path: Path) -> Non
         "Trainer",
         ("spec", "activeDeadlineSeconds"),
     )
+
+
+def test_explain_kt016_has_every_section_and_its_failing_example_fires(cli) -> None:
+    text = cli("explain", "KT016").stdout
+    assert text.startswith("KT016 framework-token-settings [error] (not fixable automatically)")
+    for section in ("Why:", "Fails:", "Passes:", "How to fix:"):
+        assert f"\n{section}" in text
+    example = textwrap.dedent(text.split("Fails:\n\n", 1)[1].split("\n\n", 1)[0])
+    report = cli("lint", "--format", "json", "-", input=example).json()
+    assert {finding["rule"] for finding in report["findings"]} == {"KT016", "KT003"}
