@@ -22,7 +22,8 @@ deadline (KT002). A template's own `automountServiceAccountToken` wins over the 
 needs an executor ServiceAccount (`spec.executor.serviceAccountName` or the template's
 `executor.serviceAccountName`), or Argo rejects the workflow (KT016). Fix by hand through these fields.
 A Workflow that only references templates (`templateRef`, `workflowTemplateRef`) is checked where the
-templates are defined; http and plugin templates run in the controller's agent pod and are not checked.
+templates are defined; http and plugin templates run in the controller's agent pod and are not checked;
+a template's own `serviceAccountName` is not resolved apart from the workflow's.
 
 KubeRay (RayJob, RayCronJob, RayCluster, RayService): the head pod (with the autoscaler) and the job
 submitter talk to the API. A RayJob's `activeDeadlineSeconds` is its deadline; RayCluster and RayService
