@@ -6,6 +6,7 @@ of manifests holds small records rather than node trees.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -231,7 +232,16 @@ def _is_int(value: object) -> bool:
 
 
 def _string_map(node: Node | None) -> dict[str, object]:
-    return {key: yn.scalar(value) for key, (_, value) in yn.entries(node).items()}
+    return {_shared(key): yn.scalar(value) for key, (_, value) in yn.entries(node).items()}
+
+
+def _shared(text: str | None) -> str | None:
+    """One copy of a word that thousands of objects repeat (kinds, API versions, namespaces, label keys).
+
+    A run over tens of thousands of manifests keeps every summary, and each copy of `apps/v1` costs
+    what the word costs.
+    """
+    return None if text is None else sys.intern(text)
 
 
 def expand_lists(node: Node) -> Iterator[Node]:
@@ -269,10 +279,10 @@ def summarise_object(
         path=path,
         document=document,
         index=index,
-        kind=kind,
-        api_version=yn.text(yn.get(node, "apiVersion")),
+        kind=_shared(kind),
+        api_version=_shared(yn.text(yn.get(node, "apiVersion"))),
         name=name,
-        namespace=yn.text(yn.get(metadata, "namespace")),
+        namespace=_shared(yn.text(yn.get(metadata, "namespace"))),
         position=Position.of(kind_pair[0]),
         first_line=node.start_mark.line + 1,
         last_line=max(end.line + (1 if end.column else 0), node.start_mark.line + 1),
