@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import click
@@ -55,6 +54,8 @@ def to_json(report: Report) -> str:
         "skipped": _problems(report.skipped),
         "summary": summary(report),
     }
+    import json  # here: the text report, the pre-commit case, does not need it
+
     return json.dumps(document, indent=2)
 
 
