@@ -71,6 +71,21 @@ def main() -> None:
 
 
 # Shared by lint and fix: parsing is the cost of a large run, and it spreads over processes.
+threshold_option = click.option(
+    "--long-running-threshold",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="A Job deadline above this is long-running (default 3000).",
+)
+config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Read settings from FILE instead of the nearest .k8stoken.yaml or pyproject.toml.",
+)
 jobs_option = click.option(
     "--jobs",
     "-j",
@@ -104,13 +119,7 @@ jobs_option = click.option(
 @click.option("--quiet", "-q", is_flag=True, help="Print findings and errors only: no summary, no skipped notices.")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rules (comma-separated codes).")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (comma-separated codes).")
-@click.option(
-    "--long-running-threshold",
-    type=click.IntRange(min=1),
-    default=None,
-    metavar="SECONDS",
-    help="A Job deadline above this is long-running (default 3000).",
-)
+@threshold_option
 @click.option(
     "--max-expiration",
     type=click.IntRange(600, 4294967296),
@@ -119,14 +128,7 @@ jobs_option = click.option(
     help="A projected token lifetime above this is reported by KT005 (default 86400).",
 )
 @click.option("--audience", default=None, help="The audience your API server accepts, checked by KT009.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    metavar="FILE",
-    help="Read settings from FILE instead of the nearest .k8stoken.yaml or pyproject.toml.",
-)
+@config_option
 @click.option("--no-ignore", is_flag=True, help="Report findings silenced by k8stoken.io/ignore or # k8stoken: ignore.")
 @jobs_option
 def lint(
@@ -238,14 +240,12 @@ def _check_audience(audience: str | None, force: bool) -> None:
 @click.option("--select", multiple=True, metavar="CODES", help="Only fix findings of these rules.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when something would change.")
-@click.option(
-    "--long-running-threshold",
-    type=click.IntRange(min=1),
-    default=None,
-    metavar="SECONDS",
-    help="A Job deadline above this is long-running (default 3000).",
-)
-def fix(paths, expiration, audience, volume_name, force, select, show_diff, check, long_running_threshold) -> None:
+@threshold_option
+@config_option
+@jobs_option
+def fix(
+    paths, expiration, audience, volume_name, force, select, show_diff, check, long_running_threshold, config_file, jobs
+) -> None:
     """Rewrite workloads that rely on the auto-mounted token, in place.
 
     Sets automountServiceAccountToken: false and mounts a projected token (with ca.crt and namespace)
@@ -260,13 +260,16 @@ def fix(paths, expiration, audience, volume_name, force, select, show_diff, chec
     if volume_name.startswith("kube-api-access-"):
         raise click.BadParameter("the kube-api-access- prefix belongs to admission", param_hint="--volume-name")
     _check_audience(audience, force)
-    config = _config()  # the same files and rules as lint: exclude, per-file-ignores, select
+    config = _config(config_file)  # the same files and rules as lint: exclude, per-file-ignores, select
     settings = _settings(config, long_running_threshold=long_running_threshold)
     fix_settings = FixSettings(expiration=expiration, audience=audience, volume_name=volume_name)
     paths = list(paths) or ["."]
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     opt_in = any("KT015" in value.upper() for value in select)
-    run = fix_files.run(paths, _rules(select, (), config), settings, fix_settings, stdin, opt_in=opt_in)
+    from .engine import available_cpus
+
+    rules = _rules(select, (), config)
+    run = fix_files.run(paths, rules, settings, fix_settings, stdin, opt_in=opt_in, jobs=jobs or available_cpus())
     to_stdout = stdin is not None
     say = (lambda line: click.echo(line, err=True)) if to_stdout else click.echo
     # Inputs that cannot be parsed are reported and remain to be dealt with (exit 1); exit 2 is kept for

@@ -85,8 +85,9 @@ def run(
     fix_settings: FixSettings,
     stdin: bytes | None = None,
     opt_in: bool = False,
+    jobs: int = 1,
 ) -> FixRun:
-    report = lint(paths, rules, settings, stdin=stdin)
+    report = lint(paths, rules, settings, stdin=stdin, jobs=jobs)
     codes = {code for code in rules if code in DEFAULT_FIX_RULES or (code in OPT_IN_FIX_RULES and opt_in)}
     targets = targets_by_file(report.findings, codes)
     run_result = FixRun(report)
