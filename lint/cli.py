@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import click
@@ -250,26 +251,57 @@ def fix(
 
     Sets automountServiceAccountToken: false and mounts a projected token (with ca.crt and namespace)
     at /var/run/secrets/kubernetes.io/serviceaccount in every container. PATHS as for lint; with -
-    the fixed YAML goes to standard output. Exit status: 0 all fixed, 1 findings remain (or, with
-    --check, something would change, or an input could not be parsed), 2 a file could not be fixed
-    safely (its fixed text did not verify, or could not be written).
+    the fixed YAML goes to standard output. Exit status: 0 all fixed, 1 findings remain that fix does
+    not repair (they are listed) or an input could not be parsed, 2 a file could not be fixed safely
+    (its fixed text did not verify, or could not be written). With --check: 0 nothing would change,
+    1 something would, 2 an input could not be read or parsed.
     """
     from . import fix_files
+    from .engine import available_cpus
     from .fix import FixSettings
 
-    if volume_name.startswith("kube-api-access-"):
-        raise click.BadParameter("the kube-api-access- prefix belongs to admission", param_hint="--volume-name")
+    if not VOLUME_NAME.fullmatch(volume_name) or volume_name.startswith("kube-api-access-"):
+        raise click.BadParameter(
+            "a volume name is a DNS label (lower-case letters, digits and '-', at most 63) and not "
+            "kube-api-access-…, the prefix admission uses for its own",
+            param_hint="--volume-name",
+        )
     _check_audience(audience, force)
     config = _config(config_file)  # the same files and rules as lint: exclude, per-file-ignores, select
     settings = _settings(config, long_running_threshold=long_running_threshold)
     fix_settings = FixSettings(expiration=expiration, audience=audience, volume_name=volume_name)
     paths = list(paths) or ["."]
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    opt_in = any("KT015" in value.upper() for value in select)
-    from .engine import available_cpus
-
     rules = _rules(select, (), config)
+    opt_in = "KT015" in rules and bool(select)
     run = fix_files.run(paths, rules, settings, fix_settings, stdin, opt_in=opt_in, jobs=jobs or available_cpus())
+    errors = _report_fix(run, paths, stdin, show_diff=show_diff, check=check)
+    changed = [o for o in run.files if o.changed and o.error is None]
+    if any(o.fixed.lifetimes for o in changed) and not check:
+        if expiration is not None and expiration > 86400:
+            click.echo("warning: AKS and other OIDC-issuer clusters cap projected tokens at 86400 s", err=True)
+        click.echo(EXTENDED_TOKEN_NOTE, err=True)
+    if errors:
+        sys.exit(EXIT_ERROR)
+    if check:
+        sys.exit(EXIT_ERROR if run.report.errors else EXIT_FINDINGS if changed else EXIT_CLEAN)
+    if run.remaining and not show_diff:
+        click.echo(f"{len(run.remaining)} finding(s) remain that fix does not repair:", err=True)
+        for finding in run.remaining:
+            where = f"{finding.path}:{finding.line}:{finding.column}"
+            click.echo(f"  {where}: {finding.rule} ({finding.kind}/{finding.name})", err=True)
+        click.echo("  (k8stoken lint explains each)", err=True)
+    sys.exit(EXIT_FINDINGS if run.remaining or run.report.errors else EXIT_CLEAN)
+
+
+# A DNS-1123 label, what the API server requires of a volume name.
+VOLUME_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def _report_fix(run, paths: list[str], stdin: bytes | None, *, show_diff: bool, check: bool) -> list[str]:
+    """Write (or show) what fix changed, say what it noticed; returns the errors of files it could not fix."""
+    from . import fix_files
+
     to_stdout = stdin is not None
     say = (lambda line: click.echo(line, err=True)) if to_stdout else click.echo
     # Inputs that cannot be parsed are reported and remain to be dealt with (exit 1); exit 2 is kept for
@@ -299,21 +331,13 @@ def fix(
                 errors.append(f"{problem.path}:{problem.line}:{problem.column}: error: {problem.message}")
                 continue
             say(f"fixed {outcome.path}: {', '.join(outcome.fixed.fixed)}")
-    if to_stdout and not show_diff:
+    if to_stdout and not show_diff and not check:
         stdin_outcome = next((o for o in run.files if o.path == "-"), None)
-        sys.stdout.buffer.write(stdin_outcome.output() if stdin_outcome and stdin_outcome.error is None else stdin)
+        ok = stdin_outcome is not None and stdin_outcome.error is None
+        sys.stdout.buffer.write(stdin_outcome.output() if ok else stdin)
     for line in errors:
         click.echo(line, err=True)
-    changed = [o for o in run.files if o.changed and o.error is None]
-    if changed:
-        if expiration is not None and expiration > 86400:
-            click.echo("warning: AKS and other OIDC-issuer clusters cap projected tokens at 86400 s", err=True)
-        click.echo(EXTENDED_TOKEN_NOTE, err=True)
-    if errors:
-        sys.exit(EXIT_ERROR)
-    if check and changed:
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_FINDINGS if run.remaining or run.report.errors else EXIT_CLEAN)
+    return errors
 
 
 @main.command("rules")

@@ -45,6 +45,7 @@ class FileFix:
     notes: list[str] = field(default_factory=list)
     # Pod specs fixed whose Job deadline still outlives the token written: their finding stays.
     outlived: set[Target] = field(default_factory=set)
+    lifetimes: bool = False  # a token lifetime was written (the cluster-extension note applies)
 
 
 def _volume_names(objects: list[Node], table: WorkloadTable) -> set[str | None]:
@@ -177,7 +178,13 @@ def fix_text(
                 codes = targets.get((document_index, index, getattr(summary, "pod_spec_path", ())))
                 if not codes:
                     continue
-                if codes & TOKEN_FIX_RULES and isinstance(summary, Workload):
+                if isinstance(summary, Workload) and _meant_off(summary):
+                    # `"false"` or `no` written by hand: the author opted out, so write a real false
+                    # instead of giving the pod a token.
+                    changes += repair(
+                        planner, result, summary, obj, (codes - TOKEN_FIX_RULES) | {"KT011"}, settings, content
+                    )
+                elif codes & TOKEN_FIX_RULES and isinstance(summary, Workload):
                     _token_fix(planner, result, changes, summary, obj, volume_name, settings, content)
                 else:
                     changes += repair(planner, result, summary, obj, codes, settings, content)
@@ -190,6 +197,16 @@ def fix_text(
     verify(content, new_text, changes)
     result.new_text = new_text
     return result
+
+
+def _meant_off(workload: Workload) -> bool:
+    """An automount value the API server would not take as a boolean, but that says false."""
+    field = workload.automount
+    return (
+        field is not None
+        and not isinstance(field.value, bool)
+        and str(field.value).strip().lower() in ("false", "no", "off", "n")
+    )
 
 
 def _token_fix(planner, result, changes, workload: Workload, obj, volume_name, settings, content) -> None:
@@ -213,6 +230,7 @@ def _token_fix(planner, result, changes, workload: Workload, obj, volume_name, s
         Replay(workload.document, workload.index, partial(_replay_token_fix, workload.pod_spec_path, volume))
     )
     result.fixed.append(f"{workload.label} ({expiration}s token)")
+    result.lifetimes = True
     deadline = workload.deadline
     if deadline is not None and deadline.value > expiration:
         result.outlived.add((workload.document, workload.index, workload.pod_spec_path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -39,8 +40,9 @@ class FileOutcome:
 
     def diff(self) -> str:
         new = self.fixed.new_text if self.fixed is not None else self.original
+        shown = os.path.normpath(self.path).lstrip("/")  # `a/./x` or `a//tmp/x` is no path git apply takes
         lines = difflib.unified_diff(
-            self.original.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{self.path}", f"b/{self.path}"
+            self.original.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
         )
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 

@@ -161,6 +161,7 @@ def _replace_magic_lifetime(planner, result, obj: Workload, pod_spec, where, set
                 continue
             replace_scalar(planner, pair[0], pair[1], str(expiration))
             result.fixed.append(f"{obj.label} (expirationSeconds 3607 -> {expiration})")
+            result.lifetimes = True
             changes.append(
                 Replay(obj.document, obj.index, partial(_set_expiration, where, position, source_position, expiration))
             )

@@ -171,8 +171,8 @@ def test_diff_prints_the_change_and_writes_nothing(cli, tmp_path: Path) -> None:
     expected = difflib.unified_diff(
         before.decode().splitlines(keepends=True),
         golden("existing-volumes.yaml").decode().splitlines(keepends=True),
-        f"a/{target}",
-        f"b/{target}",
+        f"a/{str(target).lstrip('/')}",
+        f"b/{str(target).lstrip('/')}",
     )
     assert result.stdout == "".join(expected)
     assert target.read_bytes() == before
@@ -630,3 +630,46 @@ def test_a_second_run_changes_nothing_after_a_repair_that_turns_automount_off(cl
     once = target.read_bytes()
     cli("fix", str(target))
     assert target.read_bytes() == once
+
+
+def test_diff_headers_are_paths_git_apply_takes(cli, tmp_path: Path, monkeypatch) -> None:
+    copy_fixture(tmp_path, "existing-volumes.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = cli("fix", "--diff", ".")
+    assert "--- a/existing-volumes.yaml\n+++ b/existing-volumes.yaml\n" in result.stdout
+
+
+def test_check_exits_0_when_nothing_would_change_even_if_findings_remain(cli, tmp_path: Path) -> None:
+    legacy = tmp_path / "legacy.yaml"
+    legacy.write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: reader-token\n  annotations:\n"
+        "    kubernetes.io/service-account.name: reader\ntype: kubernetes.io/service-account-token\n"
+    )
+    assert cli("fix", "--check", str(legacy)).exit_code == 0
+    result = cli("fix", str(legacy))
+    assert result.exit_code == 1
+    assert "1 finding(s) remain that fix does not repair" in result.stderr and "KT010" in result.stderr
+
+
+def test_check_on_standard_input_prints_no_yaml(cli) -> None:
+    result = cli("fix", "--check", "-", input=(FIX_FIXTURES / "existing-volumes.yaml").read_bytes())
+    assert result.exit_code == 1
+    assert "apiVersion" not in result.stdout
+
+
+def test_volume_names_the_api_server_rejects_are_refused(cli, tmp_path: Path) -> None:
+    target = copy_fixture(tmp_path, "existing-volumes.yaml")
+    for name in ("", "Bad_Name", "a b", "x" * 64):
+        assert cli("fix", "--volume-name", name, str(target)).exit_code == 2
+
+
+def test_a_quoted_false_is_an_opt_out_written_as_false_not_a_new_token(cli, tmp_path: Path) -> None:
+    target = tmp_path / "job.yaml"
+    target.write_text(
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n"
+        '      restartPolicy: Never\n      automountServiceAccountToken: "false"\n'
+        "      containers:\n      - name: a\n        image: x\n"
+    )
+    assert cli("fix", str(target)).exit_code == 0
+    text = target.read_text()
+    assert "      automountServiceAccountToken: false\n" in text and "volumes" not in text
