@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from .engine import InputProblem, Report
@@ -39,7 +40,7 @@ def annotation_lines(report: Report, rules: dict[str, Any], notices: bool = True
             workflow_command(
                 _COMMANDS[finding.severity],
                 message,
-                file=finding.path,
+                file=_repository_path(finding.path),
                 line=finding.line,
                 col=finding.column,
                 title=title,
@@ -53,5 +54,15 @@ def annotation_lines(report: Report, rules: dict[str, Any], notices: bool = True
 
 def _problem(command: str, problem: InputProblem, title: str) -> str:
     return workflow_command(
-        command, problem.message, file=problem.path, line=problem.line, col=problem.column, title=title
+        command,
+        problem.message,
+        file=_repository_path(problem.path),
+        line=problem.line,
+        col=problem.column,
+        title=title,
     )
+
+
+def _repository_path(path: str) -> str:
+    """GitHub matches annotations to files by their path from the repository root: no `./` in front."""
+    return path if path == "-" else os.path.normpath(path)

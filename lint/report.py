@@ -86,7 +86,7 @@ def summary_line(report: Report) -> str:
         text = f"No findings in {counts['files']} file(s)."
     else:
         parts = [
-            f"{counts[k]} {label}"
+            f"{counts[k]} {label if counts[k] == 1 or label == 'info' else label + 's'}"
             for k, label in (("errors", "error"), ("warnings", "warning"), ("info", "info"))
             if counts[k]
         ]

@@ -90,7 +90,7 @@ def test_text_report_lines_and_summary(cli) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("job.yaml:11:7: KT001 [warning] Job/db-migrate ")
     assert lines[0].endswith(" (Job/db-migrate)")
-    assert lines[-1] == "Found 4 finding(s) (1 error, 3 warning) in 1 file(s)."
+    assert lines[-1] == "Found 4 finding(s) (1 error, 3 warnings) in 1 file(s)."
     assert "\x1b[" not in result.stdout  # no colour when the output is not a terminal
 
 

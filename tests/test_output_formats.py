@@ -150,7 +150,7 @@ def test_text_output_to_a_file_has_findings_and_summary_without_colour(tmp_path:
     lint("-o", str(target), "workloads.yaml")
     lines = target.read_text().splitlines()
     assert lines[0].startswith("workloads.yaml:14:7: KT003 [warning] Deployment/api ")
-    assert lines[-1] == "Found 3 finding(s) (1 error, 2 warning) in 1 file(s)."
+    assert lines[-1] == "Found 3 finding(s) (1 error, 2 warnings) in 1 file(s)."
     assert "\x1b[" not in target.read_text()
 
 
@@ -210,6 +210,12 @@ def test_quiet_on_clean_input_prints_nothing() -> None:
 def test_default_text_output_keeps_the_summary_and_the_skipped_notice() -> None:
     result = lint("workloads.yaml", "template.yaml")
     assert result.stdout.splitlines()[-1] == (
-        "Found 3 finding(s) (1 error, 2 warning) in 2 file(s). 1 template(s) skipped."
+        "Found 3 finding(s) (1 error, 2 warnings) in 2 file(s). 1 template(s) skipped."
     )
     assert result.stderr.startswith("template.yaml:4:9: skipped: Go template")
+
+
+def test_github_annotations_name_files_from_the_repository_root_without_dot_slash() -> None:
+    result = lint("--format", "github", "./workloads.yaml")
+    files = {line.split("file=", 1)[1].split(",", 1)[0] for line in result.stdout.splitlines() if "file=" in line}
+    assert files == {"workloads.yaml"}
