@@ -40,8 +40,13 @@ def _rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), config=No
         rules = load_rules()
     except PluginError as error:
         raise SetupError(str(error)) from None
-    wanted = {code.strip().upper() for value in select for code in value.split(",") if code.strip()}
-    dropped = {code.strip().upper() for value in ignore for code in value.split(",") if code.strip()}
+    by_name = {rule.name: code for code, rule in rules.items()}
+
+    def codes(values: tuple[str, ...]) -> set[str]:  # codes or names, comma-separated
+        words = (word.strip() for value in values for word in value.split(",") if word.strip())
+        return {by_name.get(word.lower(), word.upper()) for word in words}
+
+    wanted, dropped = codes(select), codes(ignore)
     unknown = sorted((wanted | dropped) - set(rules))
     if unknown:
         raise click.UsageError(f"unknown rule code(s): {', '.join(unknown)} (see: k8stoken rules)")
@@ -74,10 +79,10 @@ def main() -> None:
 # Shared by lint and fix: parsing is the cost of a large run, and it spreads over processes.
 threshold_option = click.option(
     "--long-running-threshold",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 3607),
     default=None,
     metavar="SECONDS",
-    help="A Job deadline above this is long-running (default 3000).",
+    help="A Job deadline above this is long-running (default 3000; at most 3607, the token's lifetime).",
 )
 config_option = click.option(
     "--config",
@@ -118,8 +123,8 @@ jobs_option = click.option(
 @click.option("--statistics", is_flag=True, help="Also print the number of findings per rule.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means unreadable input).")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings and errors only: no summary, no skipped notices.")
-@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (comma-separated codes).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (comma-separated codes).")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (comma-separated codes or names).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (comma-separated codes or names).")
 @threshold_option
 @click.option(
     "--max-expiration",
@@ -273,7 +278,7 @@ def fix(
     paths = list(paths) or ["."]
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     rules = _rules(select, (), config)
-    opt_in = "KT015" in rules and bool(select)
+    opt_in = "KT015" in rules and bool(select)  # named in --select, by code or name
     run = fix_files.run(paths, rules, settings, fix_settings, stdin, opt_in=opt_in, jobs=jobs or available_cpus())
     errors = _report_fix(run, paths, stdin, show_diff=show_diff, check=check)
     changed = [o for o in run.files if o.changed and o.error is None]

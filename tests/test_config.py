@@ -141,13 +141,13 @@ def test_settings_reach_the_rules(project: Path) -> None:
         ("severity:\n  KT099: error\n", ".k8stoken.yaml: severity: unknown rule code KT099 (see: k8stoken rules)"),
         (
             "long-running-threshold: 0\n",
-            ".k8stoken.yaml:1:25: long-running-threshold: 0 is not allowed; expected a whole number of seconds, "
-            "at least 1",
+            ".k8stoken.yaml:1:25: long-running-threshold: 0 is not allowed; expected a whole number of seconds "
+            "from 1 to 3607 (the auto-mounted token's lifetime)",
         ),
         (
             "long-running-threshold: yes\n",
-            ".k8stoken.yaml:1:25: long-running-threshold: true is not allowed; expected a whole number of seconds, "
-            "at least 1",
+            ".k8stoken.yaml:1:25: long-running-threshold: true is not allowed; expected a whole number of seconds "
+            "from 1 to 3607 (the auto-mounted token's lifetime)",
         ),
         (
             "max-expiration: 300\n",

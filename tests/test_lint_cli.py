@@ -12,9 +12,10 @@ from pathlib import Path
 import jsonschema
 import k8stoken
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, PROJECT_ROOT
 
 LINT_FIXTURES = FIXTURES / "lint"
+EXAMPLES = PROJECT_ROOT / "examples"
 TOKEN_RULES = {"KT001": "default-token-mount", "KT002": "job-outlives-token", "KT003": "long-lived-workload-token"}
 
 
@@ -144,3 +145,14 @@ def test_console_script_reads_stdin_without_a_traceback() -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("-:")
+
+
+def test_select_and_ignore_take_rule_names_as_well_as_codes(cli) -> None:
+    by_code = cli("lint", "--select", "KT002", str(EXAMPLES))
+    by_name = cli("lint", "--select", "job-outlives-token", str(EXAMPLES))
+    assert by_code.stdout == by_name.stdout and "KT002" in by_name.stdout
+    assert "KT003" not in cli("lint", "--ignore", "long-lived-workload-token", str(EXAMPLES)).stdout
+
+
+def test_a_threshold_beyond_the_token_lifetime_is_refused(cli) -> None:
+    assert cli("lint", "--long-running-threshold", "3608", str(EXAMPLES)).exit_code == 2
