@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import BaseResolver
 
-from .yaml_nodes import YAML_VERSION, DuplicateKeyError, NodeResolver
+from .yaml_nodes import YAML_VERSION, DuplicateKeyError, NodeResolver, Position
 
 try:
     from _ruamel_yaml import CParser  # ruamel.yaml.clib: libyaml's parser and composer, as ruamel imports it
@@ -127,14 +128,32 @@ def _walk(folder: str, real_folder: str) -> Iterator[tuple[str, str]]:
         return
     subfolders = []
     for entry in entries:
-        if entry.is_dir():
+        if _is_folder(entry):
             if entry.name not in SKIPPED_FOLDERS and not entry.is_symlink():
                 subfolders.append(entry)
-        elif entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith("."):
+        elif entry.name.endswith(YAML_SUFFIXES) and not entry.name.startswith(".") and not _is_special(entry):
             linked = entry.is_symlink()
             yield entry.path, os.path.realpath(entry.path) if linked else os.path.join(real_folder, entry.name)
     for entry in subfolders:
         yield from _walk(entry.path, os.path.join(real_folder, entry.name))
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop: left to be reported as a file that cannot be read
+        return False
+
+
+def _is_special(entry: os.DirEntry) -> bool:
+    """A FIFO, socket or device: never a manifest, and reading a FIFO waits for a writer that never comes.
+
+    Regular files answer from the folder listing; a broken link is kept, to be reported as unreadable.
+    """
+    try:
+        return not entry.is_file() and os.path.exists(entry.path)
+    except OSError:
+        return False
 
 
 def read(source: Source) -> bytes:
@@ -179,6 +198,16 @@ def compose_all_pure(content: str) -> list[Node]:
     return documents
 
 
+# go-yaml stops at this depth, so kubectl rejects anything deeper.
+MAX_DEPTH = 10_000
+# Every collection opens with one of these, so a text with fewer of them cannot nest deeper than that.
+_COLLECTION_INDICATORS = "[{-:?"
+
+
+def _may_nest_too_deeply(content: str) -> bool:
+    return sum(map(content.count, _COLLECTION_INDICATORS)) >= MAX_DEPTH
+
+
 if CParser is None:
     _compose_all = compose_all_pure
 else:
@@ -190,8 +219,26 @@ else:
             CParser.__init__(self, content)
             NodeResolver.__init__(self)
 
+    class _DepthCheckingComposer(_Composer):
+        """The same composer, counting how deep it is: libyaml recurses in C, and some 30,000 levels down it
+        overflows the stack (a crash, not an exception)."""
+
+        def __init__(self, content: str) -> None:
+            super().__init__(content)
+            self._depth = 0
+
+        def descend_resolver(self, parent: Node | None, index: object) -> None:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                where = Position.of(parent) if parent is not None else Position(1, 1)
+                raise InputError(f"YAML nested more than {MAX_DEPTH} levels deep", where.line, where.column)
+            NodeResolver.descend_resolver(self, parent, index)
+
+        def ascend_resolver(self) -> None:
+            self._depth -= 1
+
     def _compose_all(content: str) -> list[Node]:
-        composer = _Composer(content)
+        composer = (_DepthCheckingComposer if _may_nest_too_deeply(content) else _Composer)(content)
         try:
             documents = []
             while composer.check_node():
@@ -219,7 +266,53 @@ def compose(content: str) -> list[Node]:
     action = _structural_template_action(content, documents)
     if action is not None:
         raise _template_skipped(content, action)
+    if _ANCHOR.search(content):
+        for document in documents:
+            _check_aliases(document)
     return documents
+
+
+# Where an anchor may be defined (`&name` after a space, a flow indicator or at a line start): only such
+# texts can repeat nodes through aliases.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s&]", re.MULTILINE)
+# A document that aliases expand to more nodes than this, ten times more than it writes, is refused, as
+# go-yaml refuses "excessive aliasing": a few lines that double at every level would never finish.
+MAX_EXPANDED_NODES = 1_000_000
+EXPANSION_FACTOR = 10
+
+
+def _check_aliases(document: Node) -> None:
+    """Refuse a node that contains itself through an alias (go-yaml does) and alias bombs."""
+    expanded: dict[int, int] = {}  # node -> its size with every alias expanded
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(document, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            expanded[id(node)] = 1 + sum(expanded[id(child)] for child in children)
+            continue
+        if id(node) in expanded:
+            continue
+        if id(node) in open_nodes:
+            where = Position.of(node)
+            raise InputError("an alias refers to a node that contains it", where.line, where.column)
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children) if id(child) not in expanded)
+    size = expanded[id(document)]
+    if size > MAX_EXPANDED_NODES and size > EXPANSION_FACTOR * len(expanded):
+        where = Position.of(document)
+        raise InputError(
+            f"excessive aliasing: aliases expand this document to {size:.3g} nodes", where.line, where.column
+        )
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [item for pair in node.value for item in pair]
+    return node.value if isinstance(node, SequenceNode) else []
 
 
 LIBYAML_FLOW_COLON = "found unexpected ':'"
@@ -238,10 +331,12 @@ def _compose_leniently(content: str, error: YAMLError | DuplicateKeyError) -> li
             error = duplicate
         except (YAMLError, RecursionError):
             pass
-    raise _input_error(error) from None
+    raise _input_error(error, content) from None
 
 
-def _input_error(error: YAMLError | DuplicateKeyError) -> InputError:
+def _input_error(error: YAMLError | DuplicateKeyError, content: str) -> InputError:
+    if isinstance(error, ReaderError):
+        return _reader_error(error, content)
     if isinstance(error, DuplicateKeyError):
         return InputError(str(error), error.position.line, error.position.column)
     if isinstance(error, MarkedYAMLError):
@@ -251,6 +346,16 @@ def _input_error(error: YAMLError | DuplicateKeyError) -> InputError:
             return InputError(f"invalid YAML: {problem}")
         return InputError(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1)
     return InputError(f"invalid YAML: {str(error).splitlines()[0]}")
+
+
+def _reader_error(error: ReaderError, content: str) -> InputError:
+    """A character YAML does not allow (a control character, a NUL), placed where it stands."""
+    index = error.position
+    if CParser is not None:  # libyaml counts UTF-8 bytes
+        index = len(content.encode("utf-8")[:index].decode("utf-8", "ignore"))
+    line = content.count("\n", 0, index) + 1
+    column = index - (content.rfind("\n", 0, index) + 1) + 1
+    return InputError(f"invalid YAML: {str(error).splitlines()[0]}", line, column)
 
 
 def _template_skipped(content: str, start: int) -> TemplateSkipped:

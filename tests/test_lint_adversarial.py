@@ -1,0 +1,167 @@
+"""Hostile and odd inputs: lint (and fix) must answer with findings or one-line errors, never crash or hang."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+ADVERSARIAL = FIXTURES / "adversarial"
+TOKEN_RULES = ("--select", "KT001,KT002,KT003")
+# Not a speed target: long enough for any machine, short enough that a run that never ends fails.
+HANG = 120
+
+
+@pytest.fixture(autouse=True)
+def in_adversarial_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ADVERSARIAL)
+
+
+def lint_json(cli, *args: str, input: bytes | str | None = None) -> tuple[int, dict]:
+    result = cli("lint", "--format", "json", *args, input=input)
+    return result.exit_code, result.json()
+
+
+def run_k8stoken(*args: str, cwd: Path = ADVERSARIAL) -> subprocess.CompletedProcess:
+    """A separate process, for inputs that could crash the interpreter or never finish."""
+    return subprocess.run(
+        [sys.executable, "-m", "k8stoken", *args], cwd=cwd, capture_output=True, text=True, timeout=HANG
+    )
+
+
+def test_a_control_character_is_an_error_at_its_own_line_and_column(cli) -> None:
+    code, report = lint_json(cli, "control-character.yaml")
+    assert code == 2
+    (error,) = report["errors"]
+    assert (error["line"], error["column"]) == (8, 39)
+    assert "#x0007" in error["message"]
+
+
+def test_a_control_character_after_multibyte_text_is_placed_by_characters_not_bytes(cli) -> None:
+    manifest = "metadata:\n  name: café-ünïcode\n  note: ab\x07\n"
+    code, report = lint_json(cli, "-", input=manifest.encode())
+    assert code == 2
+    (error,) = report["errors"]
+    assert (error["line"], error["column"]) == (3, 11)
+
+
+def test_a_nul_byte_beyond_the_binary_sniff_is_an_error_at_its_position(cli) -> None:
+    manifest = "apiVersion: v1\nkind: ConfigMap\n" + "# padding\n" * 1000 + "data: {a: b\0}\n"
+    code, report = lint_json(cli, "-", input=manifest.encode())
+    assert code == 2
+    (error,) = report["errors"]
+    assert (error["line"], error["column"]) == (1003, 12)
+
+
+NESTED = 40_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * NESTED + "]" * NESTED + "\n",
+        "a: " + "{a: " * NESTED + "x" + "}" * NESTED + "\n",
+        "- " * NESTED + "x\n",
+    ],
+    ids=["flow-sequences", "flow-mappings", "block-sequences"],
+)
+def test_nesting_deeper_than_kubectl_accepts_is_an_input_error_not_a_crash(tmp_path: Path, text: str) -> None:
+    # libyaml's composer recurses in C: about 30,000 levels overflowed the stack (a segmentation fault).
+    (tmp_path / "deep.yaml").write_text(text)
+    result = run_k8stoken("lint", "--format", "json", "deep.yaml", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr[-500:]
+    assert "Traceback" not in result.stderr
+    (error,) = json.loads(result.stdout)["errors"]
+    assert "nested" in error["message"]
+    assert error["line"] >= 1 and error["column"] >= 1
+
+
+def alias_bomb(tmp_path: Path, name: str, lines: list[str], tail: str) -> str:
+    (tmp_path / name).write_text("\n".join(lines) + "\n" + tail)
+    return name
+
+
+def doubling_lists(tmp_path: Path) -> str:
+    lines = ["l0: &l0 {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: a, image: b}]}}"]
+    lines += [f"l{level}: &l{level} {{kind: List, items: [*l{level - 1}, *l{level - 1}]}}" for level in range(1, 40)]
+    return alias_bomb(tmp_path, "lists.yaml", lines, "apiVersion: v1\nkind: List\nitems: [*l39]\n")
+
+
+def shared_merge_chains(tmp_path: Path) -> str:
+    lines = ["a0: &a0 {automountServiceAccountToken: false}", "b0: &b0 {restartPolicy: Never}"]
+    for level in range(1, 40):
+        lines += [f"a{level}: &a{level} {{<<: [*a{level - 1}, *b{level - 1}]}}"]
+        lines += [f"b{level}: &b{level} {{<<: [*b{level - 1}, *a{level - 1}]}}"]
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: chains}\nspec:\n  <<: *a39\n  containers: [{name: a, image: b}]\n"
+    )
+    return alias_bomb(tmp_path, "chains.yaml", lines, pod)
+
+
+def doubling_merges(tmp_path: Path) -> str:
+    (tmp_path / "merge-key-laughs.yaml").write_text((ADVERSARIAL / "merge-key-laughs.yaml").read_text())
+    return "merge-key-laughs.yaml"
+
+
+@pytest.mark.parametrize("bomb", [doubling_merges, shared_merge_chains, doubling_lists])
+@pytest.mark.parametrize("command", [("lint", "--format", "json"), ("fix", "--diff")])
+def test_aliases_that_double_at_every_level_are_refused_like_kubectl_does(tmp_path: Path, bomb, command) -> None:
+    # A few lines that go-yaml refuses ("excessive aliasing"); followed naively they never finish.
+    name = bomb(tmp_path)
+    result = run_k8stoken(*command, name, cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    if command[0] == "lint":
+        assert result.returncode == 2
+        (error,) = json.loads(result.stdout)["errors"]
+        assert error["message"].startswith("excessive aliasing")
+        document_start = next(
+            n for n, line in enumerate((tmp_path / name).read_text().splitlines(), 1) if line[0] != "#"
+        )
+        assert (error["line"], error["column"]) == (document_start, 1)
+    else:
+        assert result.stdout == "" and "excessive aliasing" in result.stderr
+
+
+SELF_CONTAINING = {
+    "merge": "apiVersion: v1\nkind: Pod\nmetadata: &meta {name: selfish, <<: *meta}\n"
+    "spec:\n  containers: [{name: a, image: b}]\n",
+    "container": "apiVersion: v1\nkind: Pod\nmetadata: {name: selfish}\n"
+    "spec:\n  containers: &c [{name: a, image: b, args: *c}]\n",
+    "list": "&top\napiVersion: v1\nkind: List\nitems: [*top]\n",
+}
+
+
+@pytest.mark.parametrize("manifest", SELF_CONTAINING.values(), ids=SELF_CONTAINING)
+def test_an_anchor_whose_value_contains_itself_is_an_input_error_as_in_go_yaml(cli, manifest: str) -> None:
+    code, report = lint_json(cli, "-", input=manifest)
+    assert code == 2
+    (error,) = report["errors"]
+    assert error["message"] == "an alias refers to a node that contains it"
+    fixed = cli("fix", "--diff", "-", input=manifest)
+    assert fixed.stdout == "" and "contains it" in fixed.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks")
+def test_a_symlink_loop_inside_a_folder_is_an_unreadable_file_not_a_traceback(cli, tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    (tmp_path / "pod.yaml").write_text((ADVERSARIAL / "control-character.yaml").read_text().replace("\x07", ""))
+    code, report = lint_json(cli, *TOKEN_RULES, str(tmp_path))
+    assert code == 2
+    assert [error["path"] for error in report["errors"]] == [str(tmp_path / "loop.yaml")]
+    assert report["errors"][0]["message"].startswith("cannot read")
+    assert [finding["name"] for finding in report["findings"]] == ["bell"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_inside_a_folder_is_passed_over_rather_than_waited_on(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "pod.yaml").write_text((ADVERSARIAL / "control-character.yaml").read_text().replace("\x07", ""))
+    result = run_k8stoken("lint", "--format", "json", *TOKEN_RULES, ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr[-500:]
+    report = json.loads(result.stdout)
+    assert report["errors"] == [] and [finding["name"] for finding in report["findings"]] == ["bell"]
