@@ -73,7 +73,9 @@ def scalar(node: Node | None) -> object:
         return None
     if kind == "float" and text.lstrip("+-").lower() in (".inf", ".nan"):
         return float(text.replace(".", "", 1))
-    plain = not node.style  # libyaml marks a plain scalar with an empty style, ruamel's composer with None
+    # A plain scalar the 1.1 resolver leaves a string may still be a number or y/n to go-yaml; one that is
+    # tagged `!!str` stays a string there too. libyaml marks a plain scalar with an empty style, ruamel with None.
+    plain = not node.style and node.ctag is _STR
     if kind in ("int", "float") or (kind == "str" and plain and text[:1] in _NUMBER_START):
         number = _go_number(text)
         return text if number is None else number

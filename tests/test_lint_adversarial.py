@@ -165,3 +165,19 @@ def test_a_fifo_inside_a_folder_is_passed_over_rather_than_waited_on(tmp_path: P
     assert result.returncode == 1, result.stderr[-500:]
     report = json.loads(result.stdout)
     assert report["errors"] == [] and [finding["name"] for finding in report["findings"]] == ["bell"]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("automountServiceAccountToken", "n"), ("activeDeadlineSeconds", "100")],
+)
+def test_an_explicit_str_tag_keeps_a_plain_scalar_a_string_as_quotes_do(cli, field: str, value: str) -> None:
+    # go-yaml honours `!!str`: the API server receives the string "n", not false.
+    job = (
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: tagged}}\nspec:\n  template:\n    spec:\n"
+        "      restartPolicy: Never\n      {field}: {value}\n      containers: [{{name: a, image: b}}]\n"
+    )
+    _, tagged = lint_json(cli, "-", input=job.format(field=field, value=f"!!str {value}"))
+    _, quoted = lint_json(cli, "-", input=job.format(field=field, value=f'"{value}"'))
+    assert [(f["rule"], f["line"]) for f in tagged["findings"]] == [(f["rule"], f["line"]) for f in quoted["findings"]]
+    assert tagged["findings"]
