@@ -12,7 +12,10 @@ from .yaml_nodes import Position
 
 DEFAULT_TOKEN_SECONDS = 3607
 DEFAULT_LONG_RUNNING_THRESHOLD = 3000
-MAX_POD_DEADLINE = 4294967295
+# What the API server accepts for activeDeadlineSeconds: 1 to 2**31 - 1 in a pod spec (validation); any
+# int64 from 0 in a Job (0 ends it at once), the same bound for the custom resources that hold one.
+POD_DEADLINE_RANGE = (1, 2**31 - 1)
+JOB_DEADLINE_RANGE = (0, 2**63 - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +95,16 @@ class Lifetime(enum.Enum):
 
 def invalid_deadline(workload: Workload) -> str | None:
     """Why an activeDeadlineSeconds would be rejected by the API server, if it would."""
-    for field, limit in ((workload.job_deadline, None), (workload.pod_deadline, MAX_POD_DEADLINE)):
+    for field, (lowest, highest) in (
+        (workload.job_deadline, JOB_DEADLINE_RANGE),
+        (workload.pod_deadline, POD_DEADLINE_RANGE),
+    ):
         if field is None or field.value is None:  # `activeDeadlineSeconds:` or `~` is null: no deadline
             continue
         value = field.value
         if not isinstance(value, int) or isinstance(value, bool):
             return f"activeDeadlineSeconds {field.spelling!r} (line {field.position.line}) is not an integer"
-        if value <= 0 or (limit is not None and value > limit):
+        if not lowest <= value <= highest:
             return f"activeDeadlineSeconds {value} (line {field.position.line}) is out of range"
     return None
 

@@ -11,8 +11,8 @@ the CronJob's job template or the pod spec, whichever is shortest) is longer tha
 long-running threshold (default 3000 s, just under the token's 3607 s; `--long-running-threshold`),
 and as a warning when a Job or CronJob has no runtime limit at all.
 `startingDeadlineSeconds` is not a runtime limit. An `activeDeadlineSeconds` the API server
-would reject (a quoted number, zero, negative, or above 4294967295 in a pod spec) is reported
-as an error of its own.
+would reject (a quoted number; in a pod spec zero, negative or above 2147483647; in a Job negative
+or beyond a 64-bit integer) is reported as an error of its own.
 
 Custom resources: Argo Workflows (`spec.activeDeadlineSeconds`), KubeRay RayJob and RayCronJob,
 JobSet, Volcano Job, KEDA ScaledJob and Kubeflow training jobs are batch workloads too, with the

@@ -181,3 +181,37 @@ def test_an_explicit_str_tag_keeps_a_plain_scalar_a_string_as_quotes_do(cli, fie
     _, quoted = lint_json(cli, "-", input=job.format(field=field, value=f'"{value}"'))
     assert [(f["rule"], f["line"]) for f in tagged["findings"]] == [(f["rule"], f["line"]) for f in quoted["findings"]]
     assert tagged["findings"]
+
+
+def token_finding(cli, deadline_key_at: str, value: str) -> str:
+    """The token finding (code and message) for a Job with an activeDeadlineSeconds in its spec or its pod spec."""
+    job_spec = f"  activeDeadlineSeconds: {value}\n" if deadline_key_at == "job" else ""
+    pod_spec = f"      activeDeadlineSeconds: {value}\n" if deadline_key_at == "pod" else ""
+    manifest = (
+        f"apiVersion: batch/v1\nkind: Job\nmetadata: {{name: limits}}\nspec:\n{job_spec}  template:\n    spec:\n"
+        f"{pod_spec}      restartPolicy: Never\n      containers: [{{name: a, image: b}}]\n"
+    )
+    _, report = lint_json(cli, *TOKEN_RULES, "-", input=manifest)
+    (finding,) = report["findings"]
+    return f"{finding['rule']} {finding['message']}"
+
+
+@pytest.mark.parametrize(
+    "where, value",
+    [("pod", "2147483648"), ("pod", "4294967295"), ("job", "9223372036854775808"), ("job", "99999999999999999999999")],
+)
+def test_a_deadline_beyond_what_the_api_server_stores_is_reported_as_rejected(cli, where: str, value: str) -> None:
+    # A pod spec's activeDeadlineSeconds is at most 2**31 - 1 (validation), a Job's at most 2**63 - 1 (an int64).
+    message = token_finding(cli, where, value)
+    assert message.startswith("KT002 Job/limits: activeDeadlineSeconds") and "the API server rejects" in message
+
+
+def test_the_largest_deadlines_the_api_server_stores_are_deadlines(cli) -> None:
+    assert "may run for 2147483647s" in token_finding(cli, "pod", "2147483647")
+    assert "may run for 9223372036854775807s" in token_finding(cli, "job", "9223372036854775807")
+
+
+def test_a_job_deadline_of_zero_is_accepted_and_ends_the_job_at_once(cli) -> None:
+    # Job validation only asks for a non-negative number; the pod spec's must be at least 1.
+    assert token_finding(cli, "job", "0").startswith("KT001 ")
+    assert "rejects" in token_finding(cli, "pod", "0")
