@@ -143,6 +143,13 @@ def verify(old_text: str, new_text: str, changes: list[Replay]) -> None:
         original, expected, actual = _load_data(old_text), _load_data(old_text), _load_data(new_text)
     except Exception as error:  # any failure to read our own output means: do not write it
         raise FixError(f"the fixed text does not parse ({str(error).splitlines()[0]})") from None
+    try:
+        _compare(original, expected, actual, changes)
+    except (LookupError, TypeError, RecursionError):  # data the replay cannot follow (a key `5`, deep nesting)
+        raise FixError("the fixed text does not verify: its data cannot be compared with the original") from None
+
+
+def _compare(original: list, expected: list, actual: list, changes: list[Replay]) -> None:
     seen: set[int] = set()
     for change in changes:
         change.apply(_objects(expected[change.document])[change.index], seen)

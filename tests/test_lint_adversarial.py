@@ -215,3 +215,28 @@ def test_a_job_deadline_of_zero_is_accepted_and_ends_the_job_at_once(cli) -> Non
     # Job validation only asks for a non-negative number; the pod spec's must be at least 1.
     assert token_finding(cli, "job", "0").startswith("KT001 ")
     assert "rejects" in token_finding(cli, "pod", "0")
+
+
+def deeply_nested_arguments(tmp_path: Path) -> str:
+    arguments = "[" * 3000 + "]" * 3000
+    manifest = (
+        f"apiVersion: v1\nkind: Pod\nmetadata: {{name: deep}}\nspec:\n  containers: [{{name: a, args: {arguments}}}]\n"
+    )
+    (tmp_path / "deep-arguments.yaml").write_text(manifest)
+    return "deep-arguments.yaml"
+
+
+def number_keyed_replicas(tmp_path: Path) -> str:
+    (tmp_path / "replicas.yaml").write_text((ADVERSARIAL / "number-keyed-replicas.yaml").read_text())
+    return "replicas.yaml"
+
+
+@pytest.mark.parametrize("manifest", [deeply_nested_arguments, number_keyed_replicas])
+def test_fix_refuses_what_it_cannot_verify_with_an_error_not_a_traceback(cli, tmp_path: Path, manifest) -> None:
+    name = manifest(tmp_path)
+    before = (tmp_path / name).read_text()
+    assert cli("lint", "-q", str(tmp_path / name)).exit_code == 1
+    result = cli("fix", "--diff", str(tmp_path / name))
+    assert result.exit_code == 2
+    assert result.stdout == "" and "does not verify" in result.stderr
+    assert (tmp_path / name).read_text() == before
