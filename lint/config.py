@@ -127,7 +127,10 @@ def _read_yaml(raw: bytes, shown: str) -> tuple[object, dict[KeyPath, Position]]
         where = Position.of(documents[1])
         raise ConfigError(f"{shown}:{where.line}:{where.column}: expected one YAML document, found several")
     positions: dict[KeyPath, Position] = {}
-    data = _plain(documents[0], (), positions) if documents else {}
+    try:
+        data = _plain(documents[0], (), positions) if documents else {}
+    except RecursionError:
+        raise ConfigError(f"{shown}: YAML nested too deeply for a configuration") from None
     return data, positions
 
 

@@ -240,3 +240,11 @@ def test_fix_refuses_what_it_cannot_verify_with_an_error_not_a_traceback(cli, tm
     assert result.exit_code == 2
     assert result.stdout == "" and "does not verify" in result.stderr
     assert (tmp_path / name).read_text() == before
+
+
+def test_a_deeply_nested_configuration_is_a_configuration_error(cli, tmp_path: Path) -> None:
+    config = tmp_path / "deep.k8stoken.yaml"
+    config.write_text("select: " + "[" * 900 + "]" * 900 + "\n")
+    result = cli("lint", "--config", str(config), "control-character.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "nested too deeply" in result.stderr and str(config) in result.stderr
