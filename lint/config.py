@@ -32,6 +32,10 @@ class ConfigError(Exception):
     """A configuration file that cannot be used; the message is one line naming file and key."""
 
 
+class NoToolTable(ConfigError):
+    """A pyproject.toml without a [tool.k8stoken] table."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     path: str | None = None
@@ -55,9 +59,18 @@ def find_config(start: Path) -> Path | None:
 def _has_tool_table(pyproject: Path) -> bool:
     # A cheap look before parsing: most pyproject.toml files have nothing for k8stoken.
     try:
-        return "tool.k8stoken" in pyproject.read_text(encoding="utf-8", errors="replace")
+        raw = pyproject.read_bytes()
     except OSError:
         return False
+    if b"tool.k8stoken" not in raw:
+        return False
+    try:
+        _read_toml(pyproject, raw, PYPROJECT)
+    except NoToolTable:  # named only in a comment or a string, as a commented-out table is
+        return False
+    except ConfigError:  # a file that cannot be read as TOML: reported when it is loaded
+        pass
+    return True
 
 
 def load(explicit: str | None = None, cwd: Path | None = None) -> Config:
@@ -111,7 +124,7 @@ def _read_toml(path: Path, raw: bytes, shown: str) -> object:
     table: object = document
     for key in TOOL_TABLE:
         if not isinstance(table, dict) or key not in table:
-            raise ConfigError(f"{shown}: no [tool.k8stoken] table")
+            raise NoToolTable(f"{shown}: no [tool.k8stoken] table")
         table = table[key]
     return table
 

@@ -248,3 +248,14 @@ def test_a_deeply_nested_configuration_is_a_configuration_error(cli, tmp_path: P
     result = cli("lint", "--config", str(config), "control-character.yaml")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "nested too deeply" in result.stderr and str(config) in result.stderr
+
+
+def test_a_pyproject_that_only_mentions_the_table_in_a_comment_is_not_a_configuration(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n\n# [tool.k8stoken]\n# select = ["KT011"]\n')
+    (tmp_path / "pod.yaml").write_text((ADVERSARIAL / "control-character.yaml").read_text().replace("\x07", ""))
+    monkeypatch.chdir(tmp_path)
+    result = cli("lint", "-q", "pod.yaml")
+    assert result.exit_code == 1, result.stderr
+    assert "KT003" in result.stdout
