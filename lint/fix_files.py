@@ -29,6 +29,7 @@ class FileOutcome:
     fixed: FileFix | None = None
     error: str | None = None
     bom: bool = False
+    encoding: str = "utf-8"
 
     @property
     def changed(self) -> bool:
@@ -36,7 +37,7 @@ class FileOutcome:
 
     def output(self) -> bytes:
         text = self.fixed.new_text if self.fixed is not None else self.original
-        return ((BOM if self.bom else "") + text).encode("utf-8")
+        return ((BOM if self.bom else "") + text).encode(self.encoding)
 
     def diff(self) -> str:
         new = self.fixed.new_text if self.fixed is not None else self.original
@@ -126,7 +127,7 @@ def fix_file(
         text = decode(stdin if source.is_stdin else read(source))
     except InputError as error:
         return FileOutcome(path, "", error=error.message)
-    outcome = FileOutcome(path, text.content, bom=text.bom)
+    outcome = FileOutcome(path, text.content, bom=text.bom, encoding=text.encoding)
     try:
         outcome.fixed = fix_text(path, text.content, targets, settings, table)
     except (FixError, InputError) as error:

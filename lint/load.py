@@ -84,10 +84,11 @@ class Source:
 
 @dataclass(slots=True)
 class Text:
-    """A decoded input: the text without its BOM, and whether it had one."""
+    """A decoded input: the text without its BOM, whether it had one, and its encoding."""
 
     content: str
     bom: bool
+    encoding: str = "utf-8"
 
 
 def discover(paths: list[str]) -> tuple[list[Source], list[str]]:
@@ -166,17 +167,23 @@ def read(source: Source) -> bytes:
         raise InputError(f"cannot read: {error.strerror or error}") from None
 
 
+# kubectl reads UTF-16 that starts with a byte order mark (what Windows PowerShell's `>` writes).
+UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
 def decode(data: bytes) -> Text:
-    if b"\0" in data[:8192]:
+    encoding = UTF16_BOMS.get(data[:2], "utf-8")
+    if encoding == "utf-8" and b"\0" in data[:8192]:
         raise InputError("binary file, not YAML")
     try:
-        content = data.decode("utf-8")
+        content = data.decode(encoding)
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise InputError("invalid UTF-8", line, column) from None
+        before = data[: error.start].decode(encoding, "ignore")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        raise InputError("invalid UTF-8" if encoding == "utf-8" else "invalid UTF-16", line, column) from None
     bom = content.startswith(BOM)
-    return Text(content[1:] if bom else content, bom)
+    return Text(content[1:] if bom else content, bom, encoding)
 
 
 class _PureResolver(NodeResolver, BaseResolver):

@@ -259,3 +259,37 @@ def test_a_pyproject_that_only_mentions_the_table_in_a_comment_is_not_a_configur
     result = cli("lint", "-q", "pod.yaml")
     assert result.exit_code == 1, result.stderr
     assert "KT003" in result.stdout
+
+
+UTF16 = ADVERSARIAL / "utf16-powershell.yaml"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_is_read_as_kubectl_reads_it(cli, tmp_path: Path, encoding: str) -> None:
+    text = UTF16.read_bytes().decode("utf-16")  # the codec takes the byte order mark off
+    (tmp_path / "utf16.yaml").write_bytes(("\ufeff" + text).encode(encoding))
+    (tmp_path / "utf8.yaml").write_text(text, newline="")
+    code, report = lint_json(cli, *TOKEN_RULES, str(tmp_path / "utf16.yaml"))
+    _, plain = lint_json(cli, *TOKEN_RULES, str(tmp_path / "utf8.yaml"))
+    assert code == 1 and report["errors"] == []
+    assert [(f["line"], f["column"], f["rule"]) for f in report["findings"]] == [
+        (f["line"], f["column"], f["rule"]) for f in plain["findings"]
+    ]
+    assert [(f["line"], f["column"], f["rule"]) for f in report["findings"]] == [(11, 7, "KT003")]
+
+
+def test_fix_writes_a_utf16_file_back_in_utf16(cli, tmp_path: Path) -> None:
+    target = tmp_path / "utf16.yaml"
+    target.write_bytes(UTF16.read_bytes())
+    assert cli("fix", str(target)).exit_code in (0, 1)
+    written = target.read_bytes()
+    assert written.startswith(b"\xff\xfe")
+    assert "automountServiceAccountToken: false\r\n" in written.decode("utf-16")
+    assert cli("lint", "-q", *TOKEN_RULES, str(target)).exit_code == 0
+
+
+def test_a_broken_utf16_file_is_an_error_at_the_character_that_breaks(cli) -> None:
+    data = "\ufeffkind: Pod\nname: ".encode("utf-16-le") + b"\x00\xd8" + "x\n".encode("utf-16-le")  # a lone surrogate
+    code, report = lint_json(cli, "-", input=data)
+    assert code == 2
+    assert [(e["line"], e["column"], e["message"]) for e in report["errors"]] == [(2, 7, "invalid UTF-16")]
