@@ -275,6 +275,9 @@ def summarise_object(
     metadata = yn.get(node, "metadata")
     name = yn.text(yn.get(metadata, "name")) or yn.text(yn.get(metadata, "generateName"))
     end = node.end_mark
+    # A `kind` merged in from another object stands in that object: point at this one's start instead.
+    kind_key = kind_pair[0]
+    inside = node.start_mark.index <= kind_key.start_mark.index < end.index
     common = dict(
         path=path,
         document=document,
@@ -283,7 +286,7 @@ def summarise_object(
         api_version=_shared(yn.text(yn.get(node, "apiVersion"))),
         name=name,
         namespace=_shared(yn.text(yn.get(metadata, "namespace"))),
-        position=Position.of(kind_pair[0]),
+        position=Position.of(kind_key if inside else node),
         first_line=node.start_mark.line + 1,
         last_line=max(end.line + (1 if end.column else 0), node.start_mark.line + 1),
         annotations=_string_map(yn.get(metadata, "annotations")),

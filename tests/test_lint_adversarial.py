@@ -293,3 +293,12 @@ def test_a_broken_utf16_file_is_an_error_at_the_character_that_breaks(cli) -> No
     code, report = lint_json(cli, "-", input=data)
     assert code == 2
     assert [(e["line"], e["column"], e["message"]) for e in report["errors"]] == [(2, 7, "invalid UTF-16")]
+
+
+def test_an_object_that_merges_its_kind_from_another_is_reported_inside_itself(cli) -> None:
+    manifest = (
+        "apiVersion: v1\nkind: List\nitems:\n- &base\n  apiVersion: v1\n  kind: Pod\n  metadata: {name: first}\n"
+        "  spec:\n    containers: [{name: a, image: x}]\n- <<: *base\n  metadata: {name: second}\n"
+    )
+    _, report = lint_json(cli, *TOKEN_RULES, "-", input=manifest)
+    assert [(f["name"], f["line"], f["column"]) for f in report["findings"]] == [("first", 9, 5), ("second", 10, 3)]
