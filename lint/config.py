@@ -225,8 +225,16 @@ def _value(value: object) -> str:
 def _dotted(path: KeyPath) -> str:
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += f"[{part}]" if isinstance(part, int) else (f".{_key(part)}" if text else _key(part))
     return text
+
+
+def _key(name: object) -> str:
+    """A key as written, or quoted when it holds a line break or another character an error line cannot show."""
+    import json
+
+    text = str(name)
+    return text if text.isprintable() else json.dumps(text)
 
 
 def _codes(values: Iterable[str]) -> tuple[str, ...]:
@@ -271,7 +279,7 @@ def check_codes(config: Config, known: Iterable[str]) -> None:
         ("select", config.select or ()),
         ("ignore", config.ignore),
         ("severity", tuple(settings.severity)),
-        *((f"per-file-ignores.{pattern}", tuple(sorted(codes))) for pattern, codes in settings.per_file_ignores),
+        *((f"per-file-ignores.{_key(pattern)}", tuple(sorted(codes))) for pattern, codes in settings.per_file_ignores),
     ]
     for key, codes in named:
         unknown = [code for code in codes if code not in known]

@@ -302,3 +302,16 @@ def test_an_object_that_merges_its_kind_from_another_is_reported_inside_itself(c
     )
     _, report = lint_json(cli, *TOKEN_RULES, "-", input=manifest)
     assert [(f["name"], f["line"], f["column"]) for f in report["findings"]] == [("first", 9, 5), ("second", 10, 3)]
+
+
+@pytest.mark.parametrize(
+    "config",
+    ['"a\\nb": 1\n', 'severity: {"KT\\n001": error}\n', 'per-file-ignores: {"a\\nb": [KT0001]}\n'],
+    ids=["unknown-key", "bad-code", "unknown-code"],
+)
+def test_a_configuration_key_with_a_line_break_is_shown_on_one_line(cli, tmp_path: Path, config: str) -> None:
+    (tmp_path / "k8stoken.yaml").write_text(config)
+    result = cli("lint", "--config", str(tmp_path / "k8stoken.yaml"), "control-character.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert '"a\\nb"' in result.stderr or '"KT\\n001"' in result.stderr
