@@ -391,13 +391,24 @@ def _structural_template_action(content: str, documents: list[Node]) -> int | No
         position = bisect_right(span_starts, index) - 1
         return position >= 0 and index < spans[position][1]
 
+    comment_starts: dict[int, int] = {}  # line start -> where its comment starts (the line's end if none)
+
+    def comment_start(line_start: int) -> int:
+        line_end = content.find("\n", line_start)
+        line_end = len(content) if line_end < 0 else line_end
+        hash_mark = content.find("#", line_start, line_end)
+        while hash_mark >= 0:
+            if (hash_mark == line_start or content[hash_mark - 1] in " \t") and not in_scalar(hash_mark):
+                return hash_mark
+            hash_mark = content.find("#", hash_mark + 1, line_end)
+        return line_end
+
     def in_comment(index: int) -> bool:
+        # Once per line: a long line with many actions would otherwise be rescanned for each of them.
         line_start = content.rfind("\n", 0, index) + 1
-        return any(
-            content[hash_mark] == "#" and (hash_mark == line_start or content[hash_mark - 1] in " \t")
-            for hash_mark in range(line_start, index)
-            if not in_scalar(hash_mark)
-        )
+        if line_start not in comment_starts:
+            comment_starts[line_start] = comment_start(line_start)
+        return comment_starts[line_start] < index
 
     return next((start for start in starts if not in_scalar(start) and not in_comment(start)), None)
 

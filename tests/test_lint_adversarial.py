@@ -315,3 +315,12 @@ def test_a_configuration_key_with_a_line_break_is_shown_on_one_line(cli, tmp_pat
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert '"a\\nb"' in result.stderr or '"KT\\n001"' in result.stderr
+
+
+def test_template_actions_in_a_comment_after_a_long_value_are_looked_at_once(tmp_path: Path) -> None:
+    # Each action used to rescan its line from the start: a 400 kB line took hours.
+    line = 'note: "' + "x" * 200_000 + '" #' + " {{ .Values.x }}" * 20_000 + "\n"
+    (tmp_path / "long-comment.yaml").write_text(line)
+    result = run_k8stoken("lint", "--format", "json", "long-comment.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert json.loads(result.stdout)["skipped"] == []
