@@ -52,7 +52,7 @@ class ServiceAccountIndex:
         if not accounts:
             return AutomountVerdict(True, _absent(name))
         values = {_account_value(account) for account in accounts}
-        where = ", ".join(f"{account.path}:{account.position.line}" for account in accounts)
+        where = _places(accounts)
         if len(values) > 1:
             return AutomountVerdict(
                 True, f'ServiceAccount "{name}" is defined more than once with different automount values ({where})'
@@ -62,6 +62,15 @@ class ServiceAccountIndex:
         return AutomountVerdict(
             enabled, f'ServiceAccount "{name}" ({where}) {setting} automountServiceAccountToken: {_word(enabled)}'
         )
+
+
+PLACES_SHOWN = 3
+
+
+def _places(accounts: list[ServiceAccount]) -> str:
+    """Where the accounts are defined; a few of them when there are many (one per namespace, say)."""
+    listed = ", ".join(f"{account.path}:{account.position.line}" for account in accounts[:PLACES_SHOWN])
+    return listed if len(accounts) <= PLACES_SHOWN else f"{listed} and {len(accounts) - PLACES_SHOWN} more"
 
 
 def _account_value(account: ServiceAccount) -> bool:

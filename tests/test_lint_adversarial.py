@@ -324,3 +324,16 @@ def test_template_actions_in_a_comment_after_a_long_value_are_looked_at_once(tmp
     result = run_k8stoken("lint", "--format", "json", "long-comment.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-500:]
     assert json.loads(result.stdout)["skipped"] == []
+
+
+def test_a_serviceaccount_defined_in_many_namespaces_is_named_with_a_few_of_its_places(cli) -> None:
+    # One "app" ServiceAccount per namespace and a workload without one: every finding listed all 500 places.
+    accounts = "".join(
+        f"---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: app, namespace: team{n}}}\n"
+        f"automountServiceAccountToken: {'false' if n % 2 else 'true'}\n"
+        for n in range(500)
+    )
+    pod = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {serviceAccountName: app, containers: [{}]}\n"
+    _, report = lint_json(cli, *TOKEN_RULES, "-", input=accounts + pod)
+    (finding,) = report["findings"]
+    assert "-:3, -:8, -:13 and 497 more" in finding["message"]
