@@ -115,7 +115,9 @@ jobs_option = click.option(
 @click.option(
     "--output",
     "-o",
-    type=click.File("w", encoding="utf-8", lazy=False),
+    # Opened at once (a bad path is a usage error before any work) but for appending: it is emptied
+    # only when the report is written, after a check that it is not one of the inputs.
+    type=click.File("a", encoding="utf-8", lazy=False),
     default=None,
     metavar="FILE",
     help="Write the report to FILE instead of standard output.",
@@ -172,11 +174,15 @@ def lint(
         suppressions=False if no_ignore else None,
     )
     paths = list(paths) or ["."]
+    if output is not None and _overwrites_an_input(output.name, paths):
+        raise click.BadParameter(f"{output.name} is one of the files to lint", param_hint="--output")
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     with without_cycle_collection():  # through the output too: it is the report's biggest allocation
         report = run_lint(paths, rules, settings, stdin=stdin, jobs=jobs or available_cpus())
         colour = output is None and output_format == "text" and _colour(sys.stdout)
         rendered = render(report, rules, output_format, colour=colour, quiet=quiet, statistics=statistics)
+        if output is not None and os.path.isfile(output.name):  # a file by name; never standard output (`>>`)
+            output.truncate(0)
         for line in rendered.report:
             click.echo(line, file=output, color=colour)
         for line in rendered.messages:
@@ -184,6 +190,18 @@ def lint(
     if report.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
+
+
+def _overwrites_an_input(output: str, paths: list[str]) -> bool:
+    """Whether the report would replace a manifest being linted: a file given, or a YAML file in a folder given."""
+    if not os.path.isfile(output):
+        return False
+    target = os.path.realpath(output)
+    for path in paths:
+        real = os.path.realpath(path)
+        if target == real or (target.startswith(real + os.sep) and target.endswith((".yaml", ".yml"))):
+            return True
+    return False
 
 
 class Expiration(click.ParamType):

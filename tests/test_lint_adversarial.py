@@ -368,3 +368,34 @@ def test_a_merge_key_after_an_explicit_key_overrides_it_as_kubectl_reads_it(cli)
     )
     _, report = lint_json(cli, *TOKEN_RULES, "-", input=manifest)
     assert [finding["rule"] for finding in report["findings"]] == ["KT003"]
+
+
+@pytest.mark.parametrize("given", ["file", "folder"])
+def test_output_that_names_an_input_is_refused_and_the_input_kept(cli, tmp_path: Path, given: str) -> None:
+    manifest = tmp_path / "pod.yaml"
+    manifest.write_text((ADVERSARIAL / "control-character.yaml").read_text().replace("\x07", ""))
+    before = manifest.read_text()
+    result = cli("lint", "--output", str(manifest), str(manifest if given == "file" else tmp_path))
+    assert result.exit_code == 2
+    assert "--output" in result.stderr and "Traceback" not in result.stderr
+    assert manifest.read_text() == before
+
+
+def test_output_to_an_existing_report_replaces_it(cli, tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text("x" * 100_000)
+    assert cli("lint", "--format", "json", "--output", str(report), "control-character.yaml").exit_code == 2
+    assert json.loads(report.read_text())["errors"][0]["path"] == "control-character.yaml"
+
+
+def test_output_to_standard_output_appended_to_a_log_keeps_the_log(tmp_path: Path) -> None:
+    log = tmp_path / "lint.log"
+    log.write_text("earlier run\n")
+    with log.open("a") as appended:
+        subprocess.run(
+            [sys.executable, "-m", "k8stoken", "lint", "-o", "-", "control-character.yaml"],
+            cwd=ADVERSARIAL,
+            stdout=appended,
+            timeout=HANG,
+        )
+    assert log.read_text().startswith("earlier run\n")
