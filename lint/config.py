@@ -193,7 +193,7 @@ def _describe(error, schema: dict, positions: dict[KeyPath, Position]) -> tuple[
         allowed = sorted(error.schema.get("properties", {}))
         unknown = min(
             (key for key in error.instance if key not in allowed),
-            key=lambda key: (positions.get(("key", *path, key)) or Position(0, 0), key),
+            key=lambda key: (_line_column(positions.get(("key", *path, key))), key),
         )
         where = positions.get(("key", *path, unknown))
         return (*path, unknown), where, f"unknown key; expected one of {', '.join(allowed)}"
@@ -205,6 +205,10 @@ def _describe(error, schema: dict, positions: dict[KeyPath, Position]) -> tuple[
         name = error.instance
         return (*path, name), positions.get(("key", *path, name)), f"{_value(name)} is not allowed; expected {expected}"
     return path, positions.get(path), f"{_value(error.instance)} is not allowed; expected {expected}"
+
+
+def _line_column(position: Position | None) -> tuple[int, int]:
+    return (position.line, position.column) if position is not None else (0, 0)
 
 
 def _description(subschema: dict, schema: dict) -> str:

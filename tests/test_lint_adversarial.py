@@ -399,3 +399,14 @@ def test_output_to_standard_output_appended_to_a_log_keeps_the_log(tmp_path: Pat
             timeout=HANG,
         )
     assert log.read_text().startswith("earlier run\n")
+
+
+def test_a_configuration_with_two_unknown_keys_names_the_first(cli, tmp_path: Path) -> None:
+    config = tmp_path / "k8stoken.yaml"
+    config.write_text("selct: [KT001]\nignroe: [KT002]\n")
+    result = cli("lint", "--config", str(config), "control-character.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {config}:1:1: selct: unknown key; expected one of audience, exclude, ignore, "
+        "long-running-threshold, max-expiration, per-file-ignores, select, severity, workloads\n"
+    )
