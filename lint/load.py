@@ -212,7 +212,7 @@ _COLLECTION_INDICATORS = "[{-:?"
 
 
 def _may_nest_too_deeply(content: str) -> bool:
-    return sum(map(content.count, _COLLECTION_INDICATORS)) >= MAX_DEPTH
+    return len(content) >= MAX_DEPTH and sum(map(content.count, _COLLECTION_INDICATORS)) >= MAX_DEPTH
 
 
 if CParser is None:
@@ -280,8 +280,8 @@ def compose(content: str) -> list[Node]:
 
 
 # Where an anchor may be defined (`&name` after a space, a flow indicator or at a line start): only such
-# texts can repeat nodes through aliases.
-_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s&]", re.MULTILINE)
+# texts can repeat nodes through aliases. It starts with the `&` so that the search skips to each one.
+_ANCHOR = re.compile(r"&(?<![^\s\[{,]&)[^\s&]")
 # A document that aliases expand to more nodes than this, ten times more than it writes, is refused, as
 # go-yaml refuses "excessive aliasing": a few lines that double at every level would never finish.
 MAX_EXPANDED_NODES = 1_000_000
@@ -290,7 +290,8 @@ EXPANSION_FACTOR = 10
 
 def _check_aliases(document: Node) -> None:
     """Refuse a node that contains itself through an alias (go-yaml does) and alias bombs."""
-    expanded: dict[int, int] = {}  # node -> its size with every alias expanded
+    expanded: dict[int, int] = {}  # collection -> its size with every alias expanded
+    written = 0  # nodes as written: each collection once, with its scalars
     open_nodes: set[int] = set()
     stack: list[tuple[Node, bool]] = [(document, False)]
     while stack:
@@ -298,7 +299,8 @@ def _check_aliases(document: Node) -> None:
         children = _children(node)
         if children_done:
             open_nodes.discard(id(node))
-            expanded[id(node)] = 1 + sum(expanded[id(child)] for child in children)
+            expanded[id(node)] = 1 + sum(expanded.get(id(child), 1) for child in children)
+            written += 1 + sum(child.__class__ is ScalarNode for child in children)
             continue
         if id(node) in expanded:
             continue
@@ -307,9 +309,14 @@ def _check_aliases(document: Node) -> None:
             raise InputError("an alias refers to a node that contains it", where.line, where.column)
         open_nodes.add(id(node))
         stack.append((node, True))
-        stack.extend((child, False) for child in reversed(children) if id(child) not in expanded)
-    size = expanded[id(document)]
-    if size > MAX_EXPANDED_NODES and size > EXPANSION_FACTOR * len(expanded):
+        # Scalars count one each and hold nothing: only collections go on the stack.
+        stack.extend(
+            (child, False)
+            for child in reversed(children)
+            if child.__class__ is not ScalarNode and id(child) not in expanded
+        )
+    size = expanded.get(id(document), 1)
+    if size > MAX_EXPANDED_NODES and size > EXPANSION_FACTOR * written:
         where = Position.of(document)
         raise InputError(
             f"excessive aliasing: aliases expand this document to {size:.3g} nodes", where.line, where.column
