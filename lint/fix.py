@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import yaml_nodes as yn
@@ -113,56 +111,62 @@ def _objects(data: object) -> list:
     return []
 
 
-_CONSTRUCTION = YAML(typ="safe", pure=True)
-
-
-class _ShapeConstructor(SafeConstructor):
-    """Reads custom tags (`!env X`) by their node's shape: to the fixer they are data like any other."""
-
-
-def _construct_by_shape(constructor: SafeConstructor, node: Node) -> object:
+def _plain(node: Node, memo: dict[int, object]) -> object:
+    """A node as plain data, read as lint reads it (YAML 1.1, merge keys applied); a node reached twice
+    through an alias is the same object both times, as the replayed changes expect."""
     if isinstance(node, ScalarNode):
-        return constructor.construct_scalar(node)
+        value = yn.scalar(node)
+        return "NaN" if value != value else value  # NaN equals nothing, not even itself
+    known = memo.get(id(node))
+    if known is not None:
+        return known
     if isinstance(node, SequenceNode):
-        return constructor.construct_sequence(node, deep=True)
-    return constructor.construct_mapping(node, deep=True)
+        items: list = []
+        memo[id(node)] = items
+        items.extend(_plain(item, memo) for item in node.value)
+        return items
+    mapping: dict = {}
+    memo[id(node)] = mapping
+    for key, (_, value) in yn.entries(node).items():
+        mapping[key] = _plain(value, memo)
+    return mapping
 
 
-_ShapeConstructor.add_constructor(None, _construct_by_shape)
+def verify(old_documents: list[Node], new_text: str, changes: list[Replay], touched: set[int]) -> None:
+    """The edited text must parse to the old data with exactly the intended changes applied.
 
-
-def _load_data(text: str) -> list:
-    """Plain data of every document, composed as lint composes (so lint's leniency applies here too)."""
-    constructor = _ShapeConstructor(loader=_CONSTRUCTION)
-    return [constructor.construct_document(node) for node in compose(text)]
-
-
-def verify(old_text: str, new_text: str, changes: list[Replay]) -> None:
-    """The edited text must parse to the old data with exactly the intended changes applied."""
+    Only the documents an edit touched are compared: the others are the same bytes as before.
+    """
     try:
-        original, expected, actual = _load_data(old_text), _load_data(old_text), _load_data(new_text)
+        new_documents = compose(new_text)
     except Exception as error:  # any failure to read our own output means: do not write it
         raise FixError(f"the fixed text does not parse ({str(error).splitlines()[0]})") from None
+    if len(new_documents) != len(old_documents):
+        raise FixError("the fixed text does not verify: it has a different number of documents")
     try:
-        _compare(original, expected, actual, changes)
+        for document in sorted(touched):
+            original = _plain(old_documents[document], {})
+            expected = _plain(old_documents[document], {})
+            actual = _plain(new_documents[document], {})
+            mine = [change for change in changes if change.document == document]
+            _compare(document, original, expected, actual, mine)
     except (LookupError, TypeError, RecursionError):  # data the replay cannot follow (a key `5`, deep nesting)
         raise FixError("the fixed text does not verify: its data cannot be compared with the original") from None
 
 
-def _compare(original: list, expected: list, actual: list, changes: list[Replay]) -> None:
+def _compare(document: int, original: object, expected: object, actual: object, changes: list[Replay]) -> None:
     seen: set[int] = set()
     for change in changes:
-        change.apply(_objects(expected[change.document])[change.index], seen)
+        change.apply(_objects(expected)[change.index], seen)
     if expected != actual:
         raise FixError("the fixed text does not verify: its data differs from the intended change")
-    fixed = {(change.document, change.index) for change in changes}
-    for document, (before, after) in enumerate(zip(original, actual, strict=True)):
-        for index, (old, new) in enumerate(zip(_objects(before), _objects(after), strict=True)):
-            if (document, index) not in fixed and old != new:
-                raise FixError(
-                    f"object {index + 1} of document {document + 1} is not being fixed but shares anchored YAML "
-                    "with one that is; fix them by hand"
-                )
+    fixed = {change.index for change in changes}
+    for index, (old, new) in enumerate(zip(_objects(original), _objects(actual), strict=True)):
+        if index not in fixed and old != new:
+            raise FixError(
+                f"object {index + 1} of document {document + 1} is not being fixed but shares anchored YAML "
+                "with one that is; fix them by hand"
+            )
 
 
 def fix_text(
@@ -176,7 +180,8 @@ def fix_text(
     planner = Planner(content)
     result = FileFix(content)
     changes: list[Replay] = []
-    for document_index, document in enumerate(compose(content)):
+    documents = compose(content)
+    for document_index, document in enumerate(documents):
         objects = list(expand_lists(document))
         # Pod specs of one document can share containers through an alias: one volume name must fit them all.
         volume_name = _volume_name(_volume_names(objects, table), settings.volume_name)
@@ -201,9 +206,19 @@ def fix_text(
         new_text = apply_edits(content, planner.edits)
     except OverlappingEdits as error:
         raise FixError(str(error)) from None
-    verify(content, new_text, changes)
+    verify(documents, new_text, changes, _touched(documents, planner.edits, changes))
     result.new_text = new_text
     return result
+
+
+def _touched(documents: list[Node], edits: list, changes: list[Replay]) -> set[int]:
+    """Documents whose text an edit falls in (bounds included), and those a change is meant for."""
+    touched = {change.document for change in changes}
+    for index, document in enumerate(documents):
+        start, end = document.start_mark.index, document.end_mark.index
+        if any(start <= edit.start <= end or start <= edit.end <= end for edit in edits):
+            touched.add(index)
+    return touched
 
 
 def _meant_off(workload: Workload) -> bool:

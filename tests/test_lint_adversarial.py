@@ -231,7 +231,7 @@ def number_keyed_replicas(tmp_path: Path) -> str:
     return "replicas.yaml"
 
 
-@pytest.mark.parametrize("manifest", [deeply_nested_arguments, number_keyed_replicas])
+@pytest.mark.parametrize("manifest", [deeply_nested_arguments])
 def test_fix_refuses_what_it_cannot_verify_with_an_error_not_a_traceback(cli, tmp_path: Path, manifest) -> None:
     name = manifest(tmp_path)
     before = (tmp_path / name).read_text()
@@ -240,6 +240,12 @@ def test_fix_refuses_what_it_cannot_verify_with_an_error_not_a_traceback(cli, tm
     assert result.exit_code == 2
     assert result.stdout == "" and "does not verify" in result.stderr
     assert (tmp_path / name).read_text() == before
+
+
+def test_fix_mounts_the_token_in_a_replica_keyed_by_a_number(cli, tmp_path: Path) -> None:
+    name = number_keyed_replicas(tmp_path)
+    assert cli("fix", str(tmp_path / name)).exit_code == 0
+    assert cli("lint", "--select", "KT001,KT002,KT003", str(tmp_path / name)).exit_code == 0
 
 
 def test_a_deeply_nested_configuration_is_a_configuration_error(cli, tmp_path: Path) -> None:
