@@ -205,8 +205,9 @@ def compose_all_pure(content: str) -> list[Node]:
     return documents
 
 
-# go-yaml stops at this depth, so kubectl rejects anything deeper.
-MAX_DEPTH = 10_000
+# Far deeper than any manifest. go-yaml (kubectl) stops at 10,000, but libyaml's composer needs some 300 bytes
+# of C stack per level, and python.exe on Windows has 2 MB: 5,000 levels fit in it.
+MAX_DEPTH = 5_000
 # Every collection opens with one of these, so a text with fewer of them cannot nest deeper than that.
 _COLLECTION_INDICATORS = "[{-:?"
 

@@ -218,7 +218,7 @@ def test_a_job_deadline_of_zero_is_accepted_and_ends_the_job_at_once(cli) -> Non
 
 
 def deeply_nested_arguments(tmp_path: Path) -> str:
-    arguments = "[" * 3000 + "]" * 3000
+    arguments = "[" * 3000 + "]" * 3000  # within the nesting lint accepts, deeper than Python compares
     manifest = (
         f"apiVersion: v1\nkind: Pod\nmetadata: {{name: deep}}\nspec:\n  containers: [{{name: a, args: {arguments}}}]\n"
     )
@@ -416,3 +416,19 @@ def test_a_configuration_with_two_unknown_keys_names_the_first(cli, tmp_path: Pa
         f"Error: {config}:1:1: selct: unknown key; expected one of audience, exclude, ignore, "
         "long-running-threshold, max-expiration, per-file-ignores, select, severity, workloads\n"
     )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
+def test_nesting_is_refused_before_a_two_megabyte_stack_runs_out(tmp_path: Path) -> None:
+    # python.exe on Windows has 2 MB of stack; at about 300 bytes a level, 9,000 levels crashed the interpreter.
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 9_000 + "]" * 9_000 + "\n")
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_STACK, (2 << 20, 2 << 20));"
+    result = subprocess.run(
+        [sys.executable, "-c", f"{limit} from k8stoken.cli import main; main()", "lint", "deep.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=HANG,
+    )
+    assert result.returncode == 2, result.stderr[-500:]
+    assert "nested more than" in result.stderr
