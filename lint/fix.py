@@ -19,7 +19,7 @@ from .load import compose
 from .model import CONTAINER_GROUPS, DEFAULT_TABLE, Workload, expand_lists, summarise_object
 from .planner import FixError, Planner, Replay, append_data, container_nodes, data_at, own_entry, replace_scalar
 from .projection import DEFAULT_EXPIRATION, DEFAULT_VOLUME_NAME, auto_expiration, token_mount, token_volume
-from .repairs import repair
+from .repairs import intended_automount, repair
 from .workloads import WorkloadTable, node_at, pod_specs
 
 # Rules whose fix is the whole token fix; the others repair what is there (lint/repairs.py).
@@ -224,11 +224,7 @@ def _touched(documents: list[Node], edits: list, changes: list[Replay]) -> set[i
 def _meant_off(workload: Workload) -> bool:
     """An automount value the API server would not take as a boolean, but that says false."""
     field = workload.automount
-    return (
-        field is not None
-        and not isinstance(field.value, bool)
-        and str(field.value).strip().lower() in ("false", "no", "off", "n")
-    )
+    return field is not None and not isinstance(field.value, bool) and intended_automount(field.value) is False
 
 
 def _token_fix(planner, result, changes, workload: Workload, obj, volume_name, settings, content) -> None:

@@ -88,10 +88,16 @@ def _plain_automount(planner, result, obj, mapping, where) -> list[Replay]:
     return [Replay(obj.document, obj.index, apply)]
 
 
+_WORDS = {**dict.fromkeys(("true", "yes", "on", "y"), True), **dict.fromkeys(("false", "no", "off", "n"), False)}
+
+
+def intended_automount(value: object) -> bool | None:
+    """What an automount value was meant to say: a boolean, or a quoted `"false"`/`"no"` the API rejects."""
+    return value if isinstance(value, bool) else _WORDS.get(str(value).strip().lower())
+
+
 def _meaning(node: ScalarNode) -> bool | None:
-    """What a non-boolean automount value was meant to say: `"false"`, `no` and `off` all mean false."""
-    value = yn.scalar(node)
-    return value if isinstance(value, bool) else {"true": True, "false": False}.get(str(value).strip().lower())
+    return intended_automount(yn.scalar(node))
 
 
 def _complete_projection(planner, result, obj, pod_spec, where, volumes, style) -> list[Replay]:

@@ -673,3 +673,14 @@ def test_a_quoted_false_is_an_opt_out_written_as_false_not_a_new_token(cli, tmp_
     assert cli("fix", str(target)).exit_code == 0
     text = target.read_text()
     assert "      automountServiceAccountToken: false\n" in text and "volumes" not in text
+
+
+def test_a_quoted_no_is_an_opt_out_written_as_false(cli, tmp_path: Path) -> None:
+    target = tmp_path / "job.yaml"
+    target.write_text(
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n"
+        '      restartPolicy: Never\n      automountServiceAccountToken: "no"\n'
+        "      containers:\n      - name: a\n        image: x\n"
+    )
+    assert cli("fix", str(target)).exit_code == 0
+    assert "      automountServiceAccountToken: false\n" in target.read_text()
