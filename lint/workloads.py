@@ -294,9 +294,6 @@ def node_at(node: Node | None, path: tuple[str | int, ...]) -> Node | None:
     return node
 
 
-def parse_path(text: str) -> Path:
-    """A user's path (`spec.workers[*].template.spec`) as table steps."""
-    return _path(text)
 
 
 _CORE_VERSION = re.compile(r"v\d+(?:(?:alpha|beta)\d+)?")
