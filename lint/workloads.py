@@ -294,8 +294,6 @@ def node_at(node: Node | None, path: tuple[str | int, ...]) -> Node | None:
     return node
 
 
-
-
 _CORE_VERSION = re.compile(r"v\d+(?:(?:alpha|beta)\d+)?")
 
 
